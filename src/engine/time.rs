@@ -1,0 +1,133 @@
+//! Simulated time as integer nanoseconds.
+//!
+//! Floating-point time makes simultaneous events compare unequal after a few
+//! additions and ties resolve differently across platforms; an integer count
+//! of nanoseconds never drifts and orders exactly. `u64` nanoseconds cover
+//! 584 years of simulated time.
+
+use std::fmt;
+use std::ops::{Add, AddAssign, Sub};
+
+/// An instant of simulated time [ns since the start of the run].
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Debug)]
+pub struct SimTime(pub u64);
+
+/// A span of simulated time [ns].
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Debug)]
+pub struct SimDuration(pub u64);
+
+pub const NS_PER_S: u64 = 1_000_000_000;
+
+impl SimTime {
+    pub const ZERO: SimTime = SimTime(0);
+    pub const MAX: SimTime = SimTime(u64::MAX);
+
+    /// Converts seconds (as a user writes them in a scenario) to an instant,
+    /// rounding to the nearest nanosecond.
+    pub fn from_secs_f64(s: f64) -> SimTime {
+        SimTime(SimDuration::from_secs_f64(s).0)
+    }
+    pub fn as_secs_f64(self) -> f64 {
+        self.0 as f64 / NS_PER_S as f64
+    }
+    pub fn as_nanos(self) -> u64 {
+        self.0
+    }
+    /// Time from `earlier` to `self`, zero if `earlier` is later.
+    pub fn saturating_since(self, earlier: SimTime) -> SimDuration {
+        SimDuration(self.0.saturating_sub(earlier.0))
+    }
+}
+
+impl SimDuration {
+    pub const ZERO: SimDuration = SimDuration(0);
+
+    pub fn from_secs_f64(s: f64) -> SimDuration {
+        debug_assert!(s.is_finite() && s >= 0.0, "negative or non-finite duration {s}");
+        SimDuration((s * NS_PER_S as f64).round() as u64)
+    }
+    pub fn from_millis_f64(ms: f64) -> SimDuration {
+        SimDuration::from_secs_f64(ms / 1e3)
+    }
+    pub fn from_micros_f64(us: f64) -> SimDuration {
+        SimDuration::from_secs_f64(us / 1e6)
+    }
+    pub const fn from_nanos(ns: u64) -> SimDuration {
+        SimDuration(ns)
+    }
+    pub const fn from_secs(s: u64) -> SimDuration {
+        SimDuration(s * NS_PER_S)
+    }
+    pub fn as_secs_f64(self) -> f64 {
+        self.0 as f64 / NS_PER_S as f64
+    }
+    pub fn as_millis_f64(self) -> f64 {
+        self.0 as f64 / 1e6
+    }
+    pub fn as_nanos(self) -> u64 {
+        self.0
+    }
+    pub fn saturating_sub(self, other: SimDuration) -> SimDuration {
+        SimDuration(self.0.saturating_sub(other.0))
+    }
+}
+
+impl Add<SimDuration> for SimTime {
+    type Output = SimTime;
+    fn add(self, d: SimDuration) -> SimTime {
+        SimTime(self.0.saturating_add(d.0))
+    }
+}
+impl AddAssign<SimDuration> for SimTime {
+    fn add_assign(&mut self, d: SimDuration) {
+        self.0 = self.0.saturating_add(d.0);
+    }
+}
+impl Sub<SimTime> for SimTime {
+    type Output = SimDuration;
+    /// Panics in debug builds if `rhs` is later: a negative span is a model bug.
+    fn sub(self, rhs: SimTime) -> SimDuration {
+        debug_assert!(self >= rhs, "time went backwards: {self:?} - {rhs:?}");
+        SimDuration(self.0.saturating_sub(rhs.0))
+    }
+}
+impl Add for SimDuration {
+    type Output = SimDuration;
+    fn add(self, d: SimDuration) -> SimDuration {
+        SimDuration(self.0.saturating_add(d.0))
+    }
+}
+impl AddAssign for SimDuration {
+    fn add_assign(&mut self, d: SimDuration) {
+        self.0 = self.0.saturating_add(d.0);
+    }
+}
+
+impl fmt::Display for SimTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:.9}s", self.as_secs_f64())
+    }
+}
+impl fmt::Display for SimDuration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:.9}s", self.as_secs_f64())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_round_trip_to_the_nanosecond() {
+        assert_eq!(SimTime::from_secs_f64(2.0), SimTime(2_000_000_000));
+        assert_eq!(SimDuration::from_millis_f64(0.831), SimDuration(831_000));
+        assert_eq!(SimDuration::from_micros_f64(401.066_667), SimDuration(401_067));
+    }
+
+    #[test]
+    fn arithmetic_saturates_instead_of_wrapping() {
+        assert_eq!(SimTime::MAX + SimDuration(5), SimTime::MAX);
+        assert_eq!(SimTime(3).saturating_since(SimTime(10)), SimDuration::ZERO);
+    }
+}
