@@ -1,4 +1,18 @@
 //! vodsim: a deterministic discrete-event simulator of a video-on-demand
-//! head-end and of the user-migration protocol between its server modules.
+//! head-end and of the user-migration protocol between its server modules
+//! (the patent in `shared/spec/patent-user-migration.txt`).
+//!
+//! `engine` knows nothing of video; `headend` models FIG. 1–3; `migration`
+//! models FIG. 4–6; `faults` injects what makes migration necessary;
+//! `scenario` reads and checks inputs; `report` writes results; `sim` runs
+//! one scenario; `run` ties a scenario file to an output directory.
 
+pub mod cli;
 pub mod engine;
+pub mod faults;
+pub mod headend;
+pub mod migration;
+pub mod report;
+pub mod run;
+pub mod scenario;
+pub mod sim;

@@ -84,10 +84,7 @@ mod tests {
         let c: Vec<u64> = (0..4).map(|_| s2.below(1 << 40)).collect();
         assert_eq!(a[0], b[0]);
         assert_ne!(b, c);
-        assert_ne!(
-            RngStreams::new(1).stream("x").below(1 << 40),
-            RngStreams::new(2).stream("x").below(1 << 40)
-        );
+        assert_ne!(RngStreams::new(1).stream("x").below(1 << 40), RngStreams::new(2).stream("x").below(1 << 40));
     }
 
     #[test]

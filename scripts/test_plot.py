@@ -1,0 +1,219 @@
+#!/usr/bin/env python3
+"""Self-check for scripts/plot.py (no pytest needed).
+
+    python3 scripts/test_plot.py
+
+Builds temporary run and sweep directories from tests/fixtures/plot/,
+runs plot.py on them (and on a few degraded variants) in a subprocess and
+checks the PNGs it writes. Prints `N passed, M failed`; exit 1 on failure.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import traceback
+
+import pandas as pd
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+PLOT = os.path.join(HERE, "plot.py")
+FIX = os.path.join(REPO, "tests", "fixtures", "plot")
+PNG_SIG = b"\x89PNG\r\n\x1a\n"
+
+RUN_FIGS = ["migration_loss.png", "timeline.png"]
+SWEEP_FIGS = ["capacity.png", "migration_loss.png", "seamless_vs_latency.png"]
+
+results: list[tuple[str, bool, str]] = []
+
+
+def check(name):
+    def deco(fn):
+        try:
+            fn()
+            results.append((name, True, ""))
+            print(f"ok    {name}")
+        except Exception as e:  # noqa: BLE001
+            detail = "".join(traceback.format_exception_only(type(e), e)).strip()
+            results.append((name, False, detail))
+            print(f"FAIL  {name}: {detail}")
+        return fn
+
+    return deco
+
+
+def run_plot(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, PLOT, *args], capture_output=True, text=True, timeout=300
+    )
+
+
+def assert_png(path: str) -> None:
+    assert os.path.isfile(path), f"missing {path}"
+    with open(path, "rb") as f:
+        head = f.read(24)
+    assert head[:8] == PNG_SIG, f"{path}: not a PNG (starts {head[:8]!r})"
+    w, h = struct.unpack(">II", head[16:24])
+    assert w >= 600 and h >= 400, f"{path}: suspiciously small ({w}x{h})"
+
+
+def assert_figs(cp: subprocess.CompletedProcess, figdir: str, names: list[str],
+                absent: list[str] = ()) -> None:
+    assert cp.returncode == 0, f"exit {cp.returncode}\nstdout:{cp.stdout}\nstderr:{cp.stderr}"
+    printed = set(cp.stdout.split())
+    for n in names:
+        p = os.path.join(figdir, n)
+        assert_png(p)
+        assert p in printed, f"{p} written but not printed; stdout:\n{cp.stdout}"
+    for n in absent:
+        assert not os.path.exists(os.path.join(figdir, n)), f"{n} should have been skipped"
+
+
+def all_csvs_load(root: str) -> None:
+    files = glob.glob(os.path.join(root, "**", "*.csv"), recursive=True)
+    assert files, f"no CSV under {root}"
+    for f in files:
+        df = pd.read_csv(f)
+        assert len(df.columns) > 1, f"{f}: read_csv found {len(df.columns)} column(s)"
+
+
+def main() -> int:
+    tmp = tempfile.mkdtemp(prefix="vodsim-plot-test-")
+    try:
+        run_dir = os.path.join(tmp, "run")
+        sweep_dir = os.path.join(tmp, "sweep")
+        shutil.copytree(os.path.join(FIX, "run"), run_dir)
+        shutil.copytree(os.path.join(FIX, "sweep"), sweep_dir)
+        # a sweep directory also holds one sub-directory per run
+        shutil.copytree(os.path.join(FIX, "run"), os.path.join(sweep_dir, "run-0001"))
+
+        @check("fixture CSVs load with pd.read_csv(path)")
+        def _():
+            all_csvs_load(FIX)
+
+        @check("fixture columns match the contract")
+        def _():
+            need = {
+                "run/streams.csv": "stream_id,user_id,title,module_start,module_end,periods,"
+                "delivered,glitches,lost_s,duplicate_s,migrations,terminated",
+                "run/migrations.csv": "t_s,cause,user_id,stream_id,source,destination,"
+                "transitional_extent,outcome,lost_s,duplicate_s,smbus_messages,handoff_s",
+                "run/modules.csv": "t_s,module,streams,disk_util,buffer_bytes,switch_bps,failed",
+                "sweep/runs.csv": "workload.streams,migration.policy,smbus.latency_us,seed,"
+                "run_dir,stream_periods,glitches,lost_s,duplicate_s,migrations,"
+                "migrations_seamless",
+                "sweep/points.csv": "workload.streams,migration.policy,smbus.latency_us,n,"
+                "glitches_mean,glitches_std,glitches_ci95_lo,glitches_ci95_hi",
+            }
+            for rel, cols in need.items():
+                df = pd.read_csv(os.path.join(FIX, rel))
+                missing = set(cols.split(",")) - set(df.columns)
+                assert not missing, f"{rel}: missing {sorted(missing)}"
+            mig = pd.read_csv(os.path.join(FIX, "run", "migrations.csv"))
+            assert set(mig["outcome"]) <= {"seamless", "duplicate", "lost", "failed"}
+            runs = pd.read_csv(os.path.join(FIX, "sweep", "runs.csv"))
+            assert runs["migration.policy"].nunique() == 2
+            assert runs["smbus.latency_us"].nunique() == 3
+            assert runs["workload.streams"].nunique() == 3
+
+        @check("run dir: default --out DIR/figures")
+        def _():
+            cp = run_plot(run_dir)
+            assert_figs(cp, os.path.join(run_dir, "figures"), RUN_FIGS)
+
+        @check("sweep dir: default --out DIR/figures")
+        def _():
+            cp = run_plot(sweep_dir)
+            assert_figs(cp, os.path.join(sweep_dir, "figures"), SWEEP_FIGS,
+                        absent=["timeline.png"])
+
+        @check("sweep dir: --out FIGDIR")
+        def _():
+            out = os.path.join(tmp, "figs-sweep")
+            cp = run_plot(sweep_dir, "--out", out)
+            assert_figs(cp, out, SWEEP_FIGS)
+
+        @check("sweep without streams_per_disk and points.csv (x = workload.streams)")
+        def _():
+            d = os.path.join(tmp, "sweep-runs-only")
+            os.makedirs(d)
+            runs = pd.read_csv(os.path.join(sweep_dir, "runs.csv"))
+            runs.drop(columns=["streams_per_disk"]).to_csv(os.path.join(d, "runs.csv"), index=False)
+            cp = run_plot(d)
+            assert_figs(cp, os.path.join(d, "figures"), SWEEP_FIGS)
+
+        @check("sweep with points.csv only (CI from X_ci95 columns)")
+        def _():
+            d = os.path.join(tmp, "sweep-points-only")
+            os.makedirs(d)
+            shutil.copy(os.path.join(sweep_dir, "points.csv"), d)
+            cp = run_plot(d)
+            assert_figs(cp, os.path.join(d, "figures"), SWEEP_FIGS)
+
+        @check("sweep without smbus.latency_us: seamless_vs_latency skipped")
+        def _():
+            d = os.path.join(tmp, "sweep-no-latency")
+            os.makedirs(d)
+            runs = pd.read_csv(os.path.join(sweep_dir, "runs.csv"))
+            runs = runs[runs["smbus.latency_us"] == 10].drop(columns=["smbus.latency_us"])
+            runs.to_csv(os.path.join(d, "runs.csv"), index=False)
+            cp = run_plot(d)
+            assert_figs(cp, os.path.join(d, "figures"), ["capacity.png", "migration_loss.png"],
+                        absent=["seamless_vs_latency.png"])
+            assert "seamless_vs_latency.png" in cp.stdout, "no skip note printed"
+
+        @check("run dir with no migrations: timeline only, vertical lines omitted")
+        def _():
+            d = os.path.join(tmp, "run-no-migrations")
+            shutil.copytree(run_dir, d, ignore=shutil.ignore_patterns("figures"))
+            mig = pd.read_csv(os.path.join(d, "migrations.csv"))
+            mig.iloc[0:0].to_csv(os.path.join(d, "migrations.csv"), index=False)
+            cp = run_plot(d)
+            assert_figs(cp, os.path.join(d, "figures"), ["timeline.png"],
+                        absent=["migration_loss.png"])
+
+        @check("run dir with boolean failed column")
+        def _():
+            d = os.path.join(tmp, "run-bool-failed")
+            shutil.copytree(run_dir, d, ignore=shutil.ignore_patterns("figures"))
+            mods = pd.read_csv(os.path.join(d, "modules.csv"))
+            mods["failed"] = mods["failed"].astype(bool)
+            mods.to_csv(os.path.join(d, "modules.csv"), index=False)
+            cp = run_plot(d)
+            assert_figs(cp, os.path.join(d, "figures"), RUN_FIGS)
+
+        @check("temp run/sweep CSVs load with pd.read_csv(path)")
+        def _():
+            all_csvs_load(tmp)
+
+        @check("missing DIR exits 2 with a message")
+        def _():
+            cp = run_plot(os.path.join(tmp, "does-not-exist"))
+            assert cp.returncode == 2, f"exit {cp.returncode}"
+            assert "does-not-exist" in cp.stderr, cp.stderr
+
+        @check("DIR with neither layout exits 2 and writes nothing")
+        def _():
+            d = os.path.join(tmp, "empty")
+            os.makedirs(d)
+            cp = run_plot(d)
+            assert cp.returncode == 2, f"exit {cp.returncode}"
+            assert "neither" in cp.stderr, cp.stderr
+            assert os.listdir(d) == [], os.listdir(d)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    passed = sum(1 for _, ok, _ in results if ok)
+    failed = len(results) - passed
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

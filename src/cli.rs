@@ -1,0 +1,127 @@
+//! Command-line flags (what was typed) and the commands they run. Every
+//! error is mapped to an exit code in `main`: 2 for bad input, 1 otherwise.
+
+use crate::run::{RunError, run_to_dir};
+use crate::scenario::{self, ScenarioError};
+use crate::sim::RunOptions;
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "vodsim",
+    version,
+    about = "Deterministic simulator of a video-on-demand head-end and of user migration between its server modules"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run one scenario and write its results.
+    Run {
+        scenario: PathBuf,
+        /// Override the scenario's seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Output directory [default: results/<name>/seed-<N>/].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Override a scenario field by its dotted path: PATH=VALUE.
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        sets: Vec<String>,
+        /// Also write reads.csv, one row per disk read.
+        #[arg(long)]
+        trace: bool,
+        /// Check model invariants during the run (always on in debug builds).
+        #[arg(long)]
+        check: bool,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Check scenario files without running them.
+    Validate {
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+    },
+}
+
+/// What went wrong, sorted by exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Input(#[from] ScenarioError),
+    #[error("{0}")]
+    BadInput(String),
+    #[error("{0}")]
+    Run(#[from] RunError),
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Input(_) | CliError::BadInput(_) => 2,
+            CliError::Run(_) => 1,
+        }
+    }
+}
+
+pub fn execute(cli: Cli, argv: &[String]) -> Result<(), CliError> {
+    match cli.command {
+        Command::Run { scenario, seed, out, sets, trace, check, quiet } => {
+            let loaded = scenario::load(&scenario, &sets, seed)?;
+            let raw = &loaded.scenario.raw;
+            let out = out.unwrap_or_else(|| PathBuf::from("results").join(&raw.name).join(format!("seed-{}", raw.seed)));
+            let bar = progress_bar(quiet);
+            let output = run_to_dir(&loaded, &out, RunOptions { trace, check }, argv, |f| bar.set_position((f * 1000.0) as u64))?;
+            bar.finish_and_clear();
+            if !quiet {
+                let s = &output.summary;
+                eprintln!(
+                    "{}: {} stream-periods, {} glitches, lost {:.3} s, duplicate {:.3} s, {} migrations ({} seamless, {} duplicate, {} lost, {} failed), {} events in {:.2} s -> {}",
+                    s.scenario,
+                    s.stream_periods,
+                    s.glitches,
+                    s.lost_s,
+                    s.duplicate_s,
+                    s.migrations,
+                    s.migrations_seamless,
+                    s.migrations_duplicate,
+                    s.migrations_lost,
+                    s.migrations_failed,
+                    s.events,
+                    s.wall_s,
+                    out.display()
+                );
+            }
+            Ok(())
+        }
+        Command::Validate { scenarios } => {
+            let mut problems = Vec::new();
+            for path in &scenarios {
+                match scenario::load(path, &[], None) {
+                    Ok(_) => println!("{}: ok", path.display()),
+                    Err(e) => problems.extend(e.problems),
+                }
+            }
+            if problems.is_empty() { Ok(()) } else { Err(ScenarioError { problems }.into()) }
+        }
+    }
+}
+
+fn progress_bar(quiet: bool) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    // indicatif draws nothing when stderr is not a terminal.
+    let bar = ProgressBar::new(1000);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} simulated {percent:>3}% [{bar:40}] eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}

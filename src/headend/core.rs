@@ -1,0 +1,915 @@
+//! The head-end state and its steady-state behaviour: sessions, extent
+//! deadlines, buffers, disks. Migration lives in `crate::migration` and
+//! reaches in through `stop_output` / `resume_on`.
+
+use super::buffer::Buffer;
+use super::disk::{Discipline, DiskParams, DiskRequest, RequestQueue, SeekCurve, ZoneTable};
+use super::layout::Layout;
+use super::session::Popularity;
+use super::smbus::Smbus;
+use super::stream::*;
+use super::switch::max_min_factors;
+use super::transport::{Fatc, Grid, packets_to_time, time_to_packets};
+use crate::engine::{EventQueue, RngStream, RngStreams, SimDuration, SimTime};
+use crate::migration::{Migration, MsgKind, TimerKind};
+use crate::report::{ModuleRow, ReadRow};
+use crate::scenario::{Assignment, Placement, QueueDiscipline, Scenario, TitleEnd};
+
+/// Model events.
+#[derive(Clone, Copy, Debug)]
+pub enum Ev {
+    /// An extent deadline of a stream: its next slot starts.
+    Boundary {
+        stream: StreamId,
+        epoch: u32,
+    },
+    DiskDone {
+        module: u16,
+        disk: u16,
+    },
+    Arrival,
+    SessionEnd {
+        stream: StreamId,
+        epoch: u32,
+    },
+    Report,
+    Fault(u32),
+    Repair(u32),
+    BurstEnd(u32),
+    LoadCheck,
+    /// Naive policy: move the stream at its next period boundary.
+    NaiveRestart {
+        stream: StreamId,
+        epoch: u32,
+    },
+    Msg {
+        mig: u32,
+        round: u32,
+        kind: MsgKind,
+    },
+    Timer {
+        mig: u32,
+        round: u32,
+        kind: TimerKind,
+    },
+}
+
+pub struct DiskState {
+    pub head: u32,
+    pub queue: RequestQueue,
+    pub current: Option<ReadId>,
+    pub failed: bool,
+    /// Service time dispatched so far [ns]; utilisation over an interval is
+    /// the difference of two samples less what is still to come.
+    pub busy_ns: u64,
+    pub rng: RngStream,
+}
+
+pub struct Module {
+    pub disks: Vec<DiskState>,
+    pub buffer: Buffer,
+    /// Data path down: no reads, no output.
+    pub failed: bool,
+    /// Must shed its users and takes no new ones (warning, secondary storage).
+    pub degraded: bool,
+    /// Streams this module feeds or has promised to take (admission count).
+    pub streams: u32,
+    /// Migrate requests sent to this module and not yet answered; the
+    /// source counts them so a mass migration spreads over destinations.
+    pub pending_in: u32,
+    /// `busy_ns` summed over disks at the last report / load observation.
+    pub busy_at_report: u64,
+    pub busy_at_observe: u64,
+    pub period: SimDuration,
+}
+
+/// Whole-run counters that are not per stream.
+#[derive(Default, Clone, Debug)]
+pub struct Counters {
+    pub blocked: u64,
+    pub reads_completed: u64,
+    pub reads_failed: u64,
+    pub sessions_started: u64,
+    pub invariant_checks: u64,
+}
+
+pub struct Headend {
+    pub sc: Scenario,
+    pub q: EventQueue<Ev>,
+    pub end: SimTime,
+    pub bitrate: u64,
+    pub streams: Vec<Stream>,
+    /// Module feeding each stream's user right now, for the "never two
+    /// modules at once" invariant (kept apart from `Stream::module`, which
+    /// is who owns the stream's state).
+    pub feeder: Vec<u16>,
+    pub reads: Reads,
+    pub modules: Vec<Module>,
+    pub layout: Layout,
+    pub disk: DiskParams,
+    pub fatc: Fatc,
+    pub smbus: Smbus,
+    pub migrations: Vec<Migration>,
+    pub counters: Counters,
+    pub module_rows: Vec<ModuleRow>,
+    pub read_rows: Option<Vec<ReadRow>>,
+    pub check: bool,
+    /// First broken invariant, with the event that broke it.
+    pub violation: Option<String>,
+    pub(crate) rng_session: RngStream,
+    pub(crate) rng_arrival: RngStream,
+    pub(crate) popularity: Popularity,
+    pub(crate) rr_next: u32,
+    pub(crate) switch_factor: Vec<f64>,
+    pub(crate) switch_dirty: bool,
+    pub(crate) switch_offered: Vec<u64>,
+    pub(crate) last_report: SimTime,
+    pub(crate) next_user: u32,
+}
+
+impl Headend {
+    pub fn new(sc: &Scenario, trace: bool, check: bool) -> Headend {
+        let raw = &sc.raw;
+        let streams = RngStreams::new(raw.seed);
+        let h = &raw.headend;
+        let d = &h.disk;
+        let disk = DiskParams {
+            cylinders: d.cylinders,
+            rpm: d.rpm,
+            seek: SeekCurve {
+                split_cylinders: d.seek.split_cylinders,
+                short_a_ms: d.seek.short_a_ms,
+                short_b_ms: d.seek.short_b_ms,
+                long_c_ms: d.seek.long_c_ms,
+                long_e_ms: d.seek.long_e_ms,
+            },
+            zones: ZoneTable::new(d.cylinders, d.zones, d.outer_bytes_per_s, d.inner_bytes_per_s)
+                .unwrap_or_else(|_| ZoneTable::cheetah_9lp()),
+        };
+        let discipline = match d.queue {
+            QueueDiscipline::Fifo => Discipline::Fifo,
+            QueueDiscipline::Edf => Discipline::Edf,
+            QueueDiscipline::ScanEdf => Discipline::ScanEdf,
+        };
+        let bitrate = raw.content.bitrate_bps;
+        let modules = (0..h.modules as usize)
+            .map(|m| Module {
+                disks: (0..h.disks_per_module as usize)
+                    .map(|k| DiskState {
+                        // The peer starts every head at a random cylinder.
+                        head: streams.stream(&format!("disk/{m}/{k}/head")).below(d.cylinders as u64) as u32,
+                        queue: RequestQueue::with_scan_window(discipline, SimDuration::from_millis_f64(d.scan_window_ms)),
+                        current: None,
+                        failed: false,
+                        busy_ns: 0,
+                        rng: streams.stream(&format!("disk/{m}/{k}")),
+                    })
+                    .collect(),
+                buffer: Buffer::new(h.buffer_bytes),
+                failed: false,
+                degraded: false,
+                streams: 0,
+                pending_in: 0,
+                busy_at_report: 0,
+                busy_at_observe: 0,
+                period: packets_to_time(sc.extent_packets[m], bitrate),
+            })
+            .collect();
+        let layout = Layout::new(
+            h.modules,
+            h.disks_per_module,
+            raw.content.titles,
+            sc.replicas,
+            sc.title_packets,
+            sc.extent_packets.clone(),
+            d.cylinders,
+        );
+        let s = &raw.smbus;
+        let smbus = Smbus::new(
+            SimDuration::from_micros_f64(s.latency_us),
+            s.per_byte_ns,
+            SimDuration::from_micros_f64(s.jitter_us),
+            s.loss,
+            SimDuration::from_micros_f64(s.trigger_latency_us),
+            streams.stream("smbus"),
+        );
+        Headend {
+            sc: sc.clone(),
+            q: EventQueue::with_capacity(raw.workload.streams as usize * 3 + 64),
+            end: SimTime::from_secs_f64(raw.duration_s),
+            bitrate,
+            streams: Vec::with_capacity(raw.workload.streams as usize),
+            feeder: Vec::with_capacity(raw.workload.streams as usize),
+            reads: Reads::default(),
+            modules,
+            layout,
+            disk,
+            fatc: Fatc::new(h.transport.channels, h.transport.channel_bps, bitrate),
+            smbus,
+            migrations: Vec::new(),
+            counters: Counters::default(),
+            module_rows: Vec::new(),
+            read_rows: if trace { Some(Vec::new()) } else { None },
+            check: check || cfg!(debug_assertions),
+            violation: None,
+            rng_session: streams.stream("session"),
+            rng_arrival: streams.stream("arrivals"),
+            popularity: Popularity::new(raw.content.titles, raw.content.zipf_s),
+            rr_next: 0,
+            switch_factor: vec![1.0; h.modules as usize],
+            switch_dirty: true,
+            switch_offered: vec![0; h.modules as usize],
+            last_report: SimTime::ZERO,
+            next_user: 0,
+        }
+    }
+
+    // ----- helpers ---------------------------------------------------------
+
+    pub fn now(&self) -> SimTime {
+        self.q.now()
+    }
+
+    /// Records the first broken invariant; the run stops after this event.
+    pub fn violated(&mut self, what: String) {
+        if self.violation.is_none() {
+            self.violation = Some(format!("at t = {}: {what}", self.now()));
+        }
+    }
+
+    pub fn period_of(&self, m: usize) -> SimDuration {
+        self.modules[m].period
+    }
+
+    /// Slot [start, end) of extent `e` for stream `s` on its module.
+    pub fn slot_end(&self, s: StreamId, e: u32) -> SimTime {
+        let st = &self.streams[s as usize];
+        let (_, end) = self.layout.extent_span(st.module as usize, e);
+        st.grid.time_of(end, self.bitrate)
+    }
+
+    /// Title position of stream `s` at `t` [packets].
+    pub fn position_at(&self, s: StreamId, t: SimTime) -> u64 {
+        let st = &self.streams[s as usize];
+        st.grid.position_at(t, self.bitrate).min(self.layout.title_packets)
+    }
+
+    pub fn module_live(&self, m: usize) -> bool {
+        !self.modules[m].failed && !self.modules[m].buffer.failed
+    }
+
+    /// Can module `m` take one more stream of title `t`?
+    pub fn admits(&self, m: usize, t: u32) -> bool {
+        let md = &self.modules[m];
+        self.module_live(m) && !md.degraded && md.streams < self.sc.max_streams_per_module && self.layout.holds(m, t)
+    }
+
+    /// Module for a new stream of title `t`, per `workload.assignment`.
+    pub fn choose_module(&mut self, t: u32) -> Option<usize> {
+        let m = self.modules.len();
+        match self.sc.raw.workload.assignment {
+            Assignment::LeastLoaded => (0..m).filter(|&i| self.admits(i, t)).min_by_key(|&i| (self.modules[i].streams, i)),
+            Assignment::RoundRobin => {
+                let start = self.rr_next as usize;
+                let pick = (0..m).map(|k| (start + k) % m).find(|&i| self.admits(i, t))?;
+                self.rr_next = ((pick + 1) % m) as u32;
+                Some(pick)
+            }
+        }
+    }
+
+    /// Sets who feeds stream `s`'s user; enabling a second module while
+    /// another still feeds the user breaks the core invariant.
+    pub fn set_feeder(&mut self, s: StreamId, m: u16) {
+        let cur = self.feeder[s as usize];
+        if m != NO_MODULE && cur != NO_MODULE && cur != m {
+            self.violated(format!("stream {s} fed by modules {cur} and {m} at once"));
+        }
+        self.feeder[s as usize] = m;
+    }
+
+    // ----- sessions --------------------------------------------------------
+
+    /// Starts the initial population and schedules the first of everything.
+    pub fn start(&mut self) {
+        let raw = self.sc.raw.clone();
+        let k = raw.workload.streams_per_user;
+        let mut placed = 0;
+        while placed < raw.workload.streams {
+            let title = self.popularity.draw(raw.content.titles, &mut self.rng_session);
+            let title_extents_max = self.layout.extents(0).max(1);
+            let extent = self.rng_session.below(title_extents_max as u64) as u32;
+            let phase = SimDuration((self.rng_session.uniform() * self.modules[0].period.0 as f64) as u64);
+            let n = k.min(raw.workload.streams - placed);
+            self.start_user(SimTime::ZERO + phase, title, extent, n);
+            placed += n;
+        }
+        if raw.workload.arrivals_per_s > 0.0 {
+            let gap = self.rng_arrival.exponential(1.0 / raw.workload.arrivals_per_s);
+            self.q.schedule(SimTime::from_secs_f64(gap), Ev::Arrival);
+        }
+        self.q.schedule(SimTime::from_secs_f64(raw.report_interval_s).min(self.end), Ev::Report);
+        for (i, f) in raw.faults.iter().enumerate() {
+            self.q.schedule(SimTime::from_secs_f64(f.at_s), Ev::Fault(i as u32));
+        }
+        if let Some(lb) = &raw.migration.load_balance {
+            self.q.schedule(SimTime::from_secs_f64(lb.interval_s), Ev::LoadCheck);
+        }
+    }
+
+    /// Starts a user with `n` streams of `title` from `extent`; the first
+    /// reads are issued at `t0` and the first extent plays one period later.
+    pub fn start_user(&mut self, t0: SimTime, title: u32, extent: u32, n: u32) {
+        let user = self.next_user;
+        self.next_user += 1;
+        let Some(m) = self.choose_module(title) else {
+            self.counters.blocked += 1;
+            return;
+        };
+        if self.modules[m].streams + n > self.sc.max_streams_per_module {
+            self.counters.blocked += 1;
+            return;
+        }
+        let extent = extent.min(self.layout.extents(m) - 1);
+        for _ in 0..n {
+            let Some(channel) = self.fatc.assign() else {
+                self.counters.blocked += 1;
+                return;
+            };
+            self.counters.sessions_started += 1;
+            let id = self.streams.len() as StreamId;
+            let start_pkt = self.layout.extent_span(m, extent).0;
+            let first_deadline = t0 + self.modules[m].period;
+            let session_end =
+                self.sc.raw.workload.mean_session_s.map(|mean| t0 + SimDuration::from_secs_f64(self.rng_session.exponential(mean)));
+            self.streams.push(Stream {
+                id,
+                user,
+                title,
+                module: m as u16,
+                module_start: m as u16,
+                status: Status::Active,
+                epoch: 0,
+                grid: Grid { anchor_t: first_deadline, anchor_pkt: start_pkt },
+                // Nothing plays before the first slot: `cur` is the extent
+                // before the first, and wraps to it on the first boundary.
+                cur: extent.wrapping_sub(1),
+                slot_start: t0,
+                next_deadline: first_deadline,
+                cur_ok: true,
+                playing: None,
+                next_read: None,
+                stale_read: None,
+                next_title: None,
+                stop_at: None,
+                dark_since: None,
+                migration: None,
+                channel,
+                session_end,
+                periods: 0,
+                delivered: 0,
+                glitches: 0,
+                lost_pkts: 0,
+                dup_pkts: 0,
+                stall_ns: 0,
+                migrations: 0,
+                started: t0,
+                ended: None,
+            });
+            self.feeder.push(m as u16);
+            self.modules[m].streams += 1;
+            self.switch_dirty = true;
+            self.q.schedule(first_deadline, Ev::Boundary { stream: id, epoch: 0 });
+            if let Some(e) = session_end {
+                self.q.schedule(e, Ev::SessionEnd { stream: id, epoch: 0 });
+            }
+            // Reads start at t0; the initial population's t0 is its phase.
+            if t0 == self.now() {
+                self.issue_next_read(id);
+            } else {
+                self.schedule_first_read(id, t0);
+            }
+        }
+    }
+
+    fn schedule_first_read(&mut self, s: StreamId, t0: SimTime) {
+        // A stream of the initial population issues its first read at its
+        // phase: modelled as a boundary-less read issue at t0 by making the
+        // read's issue time t0 (the disk queue sees it then).
+        let _ = t0;
+        self.issue_next_read(s);
+    }
+
+    pub fn on_arrival(&mut self) {
+        let now = self.now();
+        let titles = self.sc.raw.content.titles;
+        let title = self.popularity.draw(titles, &mut self.rng_arrival);
+        let k = self.sc.raw.workload.streams_per_user;
+        self.start_user(now, title, 0, k);
+        let gap = self.rng_arrival.exponential(1.0 / self.sc.raw.workload.arrivals_per_s);
+        self.q.schedule(now + SimDuration::from_secs_f64(gap), Ev::Arrival);
+    }
+
+    /// Ends a stream: releases everything it holds.
+    pub fn end_stream(&mut self, s: StreamId, status: Status) {
+        let now = self.now();
+        let st = &mut self.streams[s as usize];
+        if st.status != Status::Active {
+            return;
+        }
+        st.status = status;
+        st.ended = Some(now);
+        st.epoch = st.epoch.wrapping_add(1);
+        let m = st.module;
+        let channel = st.channel;
+        // Deadlines that fell due while the user was dark count as missed.
+        if let Some(dark) = st.dark_since {
+            self.count_missed(s, dark, now);
+        }
+        self.drop_reads(s);
+        if m != NO_MODULE {
+            self.modules[m as usize].streams -= 1;
+            self.switch_dirty = true;
+        }
+        self.streams[s as usize].module = NO_MODULE;
+        self.set_feeder(s, NO_MODULE);
+        self.fatc.release(channel);
+    }
+
+    // ----- periods ---------------------------------------------------------
+
+    pub fn on_boundary(&mut self, s: StreamId, epoch: u32) {
+        let now = self.now();
+        let st = &self.streams[s as usize];
+        if st.epoch != epoch || st.status != Status::Active || st.dark_since.is_some() {
+            return;
+        }
+        if st.stop_at.is_some_and(|stop| now >= stop) {
+            // The source has handed over (or is about to): the destination
+            // resolves this deadline.
+            return;
+        }
+        debug_assert_eq!(now, st.next_deadline);
+        self.close_slot(s);
+        let st = &mut self.streams[s as usize];
+        let next = st.cur.wrapping_add(1);
+        let m = st.module as usize;
+        if next >= self.layout.extents(m) {
+            match self.sc.raw.workload.on_title_end {
+                TitleEnd::Leave => {
+                    self.end_stream(s, Status::Ended);
+                    return;
+                }
+                TitleEnd::NewTitle => {
+                    let titles = self.sc.raw.content.titles;
+                    let t = match st.next_title.take() {
+                        Some(t) => t,
+                        None => self.popularity.draw(titles, &mut self.rng_session),
+                    };
+                    let st = &mut self.streams[s as usize];
+                    st.title = t;
+                    st.grid = Grid { anchor_t: now, anchor_pkt: 0 };
+                    st.cur = 0;
+                }
+            }
+        } else {
+            st.cur = next;
+        }
+        let r = self.streams[s as usize].next_read.take();
+        self.open_slot(s, r);
+    }
+
+    /// Ends the current slot: the extent that played is released; one that
+    /// never arrived is lost whole.
+    fn close_slot(&mut self, s: StreamId) {
+        let st = &mut self.streams[s as usize];
+        if !st.cur_ok {
+            let (a, b) = self.layout.extent_span(st.module as usize, st.cur);
+            let from = a.max(st.grid.anchor_pkt).min(b);
+            st.lost_pkts += b - from;
+        }
+        if let Some(r) = st.playing.take() {
+            if self.reads.get(r).state == ReadState::Done {
+                self.release_read(r);
+            } else {
+                // Still on its way: useless now, released when it lands.
+                self.streams[s as usize].stale_read = Some(r);
+            }
+        }
+    }
+
+    /// Starts the slot of extent `cur` now; `read` is the read that was to
+    /// bring it. Resolves the period (delivered or glitch, exactly once),
+    /// schedules the next deadline and issues the next read if none is
+    /// in flight.
+    pub(crate) fn open_slot(&mut self, s: StreamId, read: Option<ReadId>) {
+        let now = self.now();
+        if self.switch_dirty {
+            self.recompute_switch();
+        }
+        let cur = self.streams[s as usize].cur;
+        let slot_end = self.slot_end(s, cur);
+        let m = self.streams[s as usize].module as usize;
+        let factor = self.switch_factor[m];
+        let (a, b) = self.layout.extent_span(m, cur);
+        let st = &mut self.streams[s as usize];
+        st.slot_start = now;
+        st.next_deadline = slot_end;
+        st.periods += 1;
+        match read.map(|r| (r, self.reads.get(r).state)) {
+            Some((r, ReadState::Done)) => {
+                st.playing = Some(r);
+                st.cur_ok = true;
+                if factor < 1.0 {
+                    // The switch cannot carry the module's offered load: the
+                    // extent trickles out at `factor` of the stream rate and the
+                    // viewer misses the rest of the slot.
+                    st.glitches += 1;
+                    let pkts = b - a.max(st.grid.anchor_pkt).min(b);
+                    st.lost_pkts += ((1.0 - factor) * pkts as f64).round() as u64;
+                } else {
+                    st.delivered += 1;
+                }
+            }
+            Some((r, ReadState::Failed)) => {
+                st.glitches += 1;
+                st.cur_ok = false;
+                self.release_read(r);
+            }
+            Some((r, _)) => {
+                // Late: shown from the moment it lands.
+                st.glitches += 1;
+                st.cur_ok = false;
+                st.playing = Some(r);
+            }
+            None => {
+                st.glitches += 1;
+                st.cur_ok = false;
+            }
+        }
+        let st = &self.streams[s as usize];
+        let epoch = st.epoch;
+        if self.check && st.periods != st.delivered + st.glitches {
+            let msg = format!("stream {s}: {} periods but {} delivered + {} glitches", st.periods, st.delivered, st.glitches);
+            self.violated(msg);
+        }
+        self.q.schedule(slot_end.max(now), Ev::Boundary { stream: s, epoch });
+        self.maybe_issue_next(s);
+    }
+
+    fn in_flight(&self, r: Option<ReadId>) -> bool {
+        r.is_some_and(|r| matches!(self.reads.get(r).state, ReadState::WaitingBuffer | ReadState::Queued | ReadState::InService))
+    }
+
+    /// Issues the read of the next extent unless an earlier one is still in
+    /// flight (reads of a stream are sequential).
+    pub(crate) fn maybe_issue_next(&mut self, s: StreamId) {
+        let st = &self.streams[s as usize];
+        if st.next_read.is_some() || st.stale_read.is_some() || self.in_flight(st.playing) {
+            return;
+        }
+        self.issue_next_read(s);
+    }
+
+    /// Issues the read for the extent after the current one, due at the end
+    /// of the current slot — unless the source stops before then.
+    pub fn issue_next_read(&mut self, s: StreamId) {
+        let st = &self.streams[s as usize];
+        if st.status != Status::Active || st.dark_since.is_some() || st.module == NO_MODULE {
+            return;
+        }
+        if st.stop_at.is_some_and(|stop| st.next_deadline >= stop) {
+            return;
+        }
+        let m = st.module as usize;
+        let deadline = st.next_deadline;
+        let next = st.cur.wrapping_add(1);
+        let epoch = st.epoch;
+        let (title, extent) = if next < self.layout.extents(m) {
+            (st.title, next)
+        } else if self.sc.raw.workload.on_title_end == TitleEnd::Leave {
+            return;
+        } else {
+            let titles = self.sc.raw.content.titles;
+            let t = match st.next_title {
+                Some(t) => t,
+                None => {
+                    let t = self.popularity.draw(titles, &mut self.rng_session);
+                    self.streams[s as usize].next_title = Some(t);
+                    t
+                }
+            };
+            (t, 0)
+        };
+        let r = self.issue_read(Owner::Stream { stream: s, epoch }, m, title, extent, deadline);
+        self.streams[s as usize].next_read = Some(r);
+    }
+
+    // ----- reads, buffers, disks --------------------------------------------
+
+    /// Issues a read of extent `extent` of `title` on module `m`: buffer
+    /// first, then the disk holding the extent.
+    pub fn issue_read(&mut self, owner: Owner, m: usize, title: u32, extent: u32, deadline: SimTime) -> ReadId {
+        let now = self.now();
+        let disk = self.layout.disk_of(title, extent);
+        let (a, b) = self.layout.extent_span(m, extent);
+        let bytes = (b - a) * 188;
+        let cylinder = match self.sc.raw.headend.placement {
+            Placement::Striped => self.layout.cylinder_of(m, title, extent),
+            Placement::Random => 0, // drawn when the disk starts the read
+        };
+        let failed = self.modules[m].disks[disk].failed || !self.module_live(m);
+        let r = self.reads.insert(Read {
+            owner,
+            module: m as u16,
+            disk: disk as u16,
+            title,
+            extent,
+            bytes,
+            cylinder,
+            deadline,
+            issued: now,
+            done_at: now,
+            state: if failed { ReadState::Failed } else { ReadState::WaitingBuffer },
+            holds_buffer: false,
+        });
+        if failed {
+            self.counters.reads_failed += 1;
+            return r;
+        }
+        if self.modules[m].buffer.try_reserve(bytes) {
+            self.check_buffer(m);
+            self.reads.get_mut(r).holds_buffer = true;
+            self.enqueue_disk(r);
+        } else {
+            self.modules[m].buffer.waiting.push_back(r);
+        }
+        r
+    }
+
+    fn check_buffer(&mut self, m: usize) {
+        let b = &self.modules[m].buffer;
+        if self.check && b.used > b.capacity {
+            let msg = format!("module {m} buffer holds {} > capacity {}", b.used, b.capacity);
+            self.violated(msg);
+        }
+    }
+
+    fn enqueue_disk(&mut self, r: ReadId) {
+        let rd = self.reads.get_mut(r);
+        rd.state = ReadState::Queued;
+        let (m, d) = (rd.module as usize, rd.disk as usize);
+        let req = DiskRequest { deadline: rd.deadline, cylinder: rd.cylinder, bytes: rd.bytes, issued: rd.issued, tag: r as u64 };
+        self.modules[m].disks[d].queue.push(req);
+        self.dispatch(m, d);
+    }
+
+    /// Starts the disk's next read if it is idle.
+    fn dispatch(&mut self, m: usize, d: usize) {
+        let now = self.now();
+        let placement = self.sc.raw.headend.placement;
+        let disk = &mut self.modules[m].disks[d];
+        if disk.current.is_some() || disk.failed {
+            return;
+        }
+        let Some(req) = disk.queue.pop_next(disk.head) else { return };
+        let r = req.tag as ReadId;
+        let cylinder = match placement {
+            Placement::Striped => req.cylinder,
+            Placement::Random => disk.rng.below(self.disk.cylinders as u64) as u32,
+        };
+        let rotation = disk.rng.uniform();
+        let svc = self.disk.service_time(disk.head, cylinder, rotation, req.bytes);
+        disk.head = cylinder;
+        disk.current = Some(r);
+        let total = svc.total();
+        disk.busy_ns += total.0;
+        let done = now + total;
+        let rd = self.reads.get_mut(r);
+        rd.state = ReadState::InService;
+        rd.cylinder = cylinder;
+        if let Some(rows) = &mut self.read_rows {
+            let stream_id = match rd.owner {
+                Owner::Stream { stream, .. } => stream as i64,
+                Owner::Migration(mig) => self.migrations[mig as usize].stream as i64,
+                Owner::Orphan => -1,
+            };
+            rows.push(ReadRow {
+                t_issue_s: rd.issued.as_secs_f64(),
+                t_start_s: now.as_secs_f64(),
+                t_done_s: done.as_secs_f64(),
+                module: m as u32,
+                disk: d as u32,
+                stream_id,
+                title: rd.title,
+                extent: rd.extent,
+                cylinder,
+                seek_ms: svc.seek.as_millis_f64(),
+                rotation_ms: svc.rotation.as_millis_f64(),
+                transfer_ms: svc.transfer.as_millis_f64(),
+                deadline_s: rd.deadline.as_secs_f64(),
+            });
+        }
+        self.q.schedule(done, Ev::DiskDone { module: m as u16, disk: d as u16 });
+    }
+
+    pub fn on_disk_done(&mut self, m: usize, d: usize) {
+        let now = self.now();
+        let Some(r) = self.modules[m].disks[d].current.take() else { return };
+        let failed = self.modules[m].disks[d].failed || !self.module_live(m);
+        {
+            let rd = self.reads.get_mut(r);
+            rd.done_at = now;
+            rd.state = if failed { ReadState::Failed } else { ReadState::Done };
+        }
+        if failed {
+            self.counters.reads_failed += 1;
+        } else {
+            self.counters.reads_completed += 1;
+        }
+        self.dispatch(m, d);
+        match self.reads.get(r).owner {
+            Owner::Stream { stream, epoch } => self.stream_read_done(stream, epoch, r),
+            Owner::Migration(mig) => self.migration_read_done(mig, r),
+            Owner::Orphan => self.release_read(r),
+        }
+    }
+
+    fn stream_read_done(&mut self, s: StreamId, epoch: u32, r: ReadId) {
+        let now = self.now();
+        let st = &self.streams[s as usize];
+        if st.epoch != epoch || st.status != Status::Active {
+            self.release_read(r);
+            return;
+        }
+        let ok = self.reads.get(r).state == ReadState::Done;
+        if st.stale_read == Some(r) {
+            self.streams[s as usize].stale_read = None;
+            self.release_read(r);
+        } else if st.playing == Some(r) {
+            // Late extent of the current slot: the viewer saw nothing from the
+            // slot start until now, then the rest of the extent.
+            if ok {
+                let (a, b) = self.layout.extent_span(st.module as usize, st.cur);
+                let from = a.max(st.grid.anchor_pkt).min(b);
+                let shown_from = st.grid.position_at(now, self.bitrate).clamp(from, b);
+                let st = &mut self.streams[s as usize];
+                st.lost_pkts += shown_from - from;
+                st.cur_ok = true;
+            } else {
+                self.streams[s as usize].playing = None;
+                self.release_read(r);
+            }
+        } else if st.next_read != Some(r) {
+            self.release_read(r);
+        }
+        self.maybe_issue_next(s);
+    }
+
+    /// Gives back a read's buffer space and lets waiting reads in.
+    pub fn release_read(&mut self, r: ReadId) {
+        let rd = *self.reads.get(r);
+        match rd.state {
+            ReadState::Queued => {
+                self.modules[rd.module as usize].disks[rd.disk as usize].queue.remove_tag(r as u64);
+            }
+            ReadState::InService => {
+                // The disk is busy with it; let it finish and be dropped then.
+                self.reads.get_mut(r).owner = Owner::Orphan;
+                return;
+            }
+            ReadState::WaitingBuffer => {
+                self.modules[rd.module as usize].buffer.waiting.retain(|&w| w != r);
+            }
+            ReadState::Done | ReadState::Failed => {}
+        }
+        let m = rd.module as usize;
+        if rd.holds_buffer {
+            self.modules[m].buffer.release(rd.bytes);
+        }
+        self.reads.remove(r);
+        self.admit_waiting(m);
+    }
+
+    fn admit_waiting(&mut self, m: usize) {
+        while let Some(&w) = self.modules[m].buffer.waiting.front() {
+            let bytes = self.reads.get(w).bytes;
+            if !self.modules[m].buffer.reserve_waiting(bytes) {
+                break;
+            }
+            self.modules[m].buffer.waiting.pop_front();
+            self.reads.get_mut(w).holds_buffer = true;
+            self.enqueue_disk(w);
+        }
+    }
+
+    /// Drops every read stream `s` holds or waits for on its module.
+    pub fn drop_reads(&mut self, s: StreamId) {
+        let st = &mut self.streams[s as usize];
+        let rs = [st.playing.take(), st.next_read.take(), st.stale_read.take()];
+        for r in rs.into_iter().flatten() {
+            self.release_read(r);
+        }
+    }
+
+    // ----- switch ----------------------------------------------------------
+
+    pub(crate) fn recompute_switch(&mut self) {
+        for (m, md) in self.modules.iter().enumerate() {
+            self.switch_offered[m] = if self.module_live(m) { md.streams as u64 * self.bitrate } else { 0 };
+        }
+        max_min_factors(&self.switch_offered, self.sc.raw.headend.switch_bps, &mut self.switch_factor);
+        self.switch_dirty = false;
+    }
+
+    // ----- hand-over primitives used by migration ----------------------------
+
+    /// The source stops feeding stream `s` now: output off, reads dropped.
+    /// Returns the title position the viewer has seen up to [packets].
+    pub fn stop_output(&mut self, s: StreamId) -> u64 {
+        let now = self.now();
+        let p = self.position_at(s, now);
+        let st = &mut self.streams[s as usize];
+        if st.dark_since.is_none() {
+            st.dark_since = Some(now);
+        }
+        st.stop_at = Some(now);
+        st.epoch = st.epoch.wrapping_add(1);
+        self.set_feeder(s, NO_MODULE);
+        self.drop_reads(s);
+        p
+    }
+
+    /// Deadlines of `s`'s grid in (from, to) fell due with nobody feeding
+    /// the user: each is a missed period.
+    pub fn count_missed(&mut self, s: StreamId, from: SimTime, to: SimTime) {
+        let st = &self.streams[s as usize];
+        if st.module == NO_MODULE || to <= from {
+            return;
+        }
+        let m = st.module as usize;
+        let n = self.layout.extent_packets[m];
+        let first = st.grid.position_at(from, self.bitrate) / n + 1;
+        let mut count = 0;
+        let mut e = first;
+        while (e * n) < self.layout.title_packets {
+            let t = st.grid.time_of(e * n, self.bitrate);
+            if t >= to {
+                break;
+            }
+            if t > from {
+                count += 1;
+            }
+            e += 1;
+        }
+        let st = &mut self.streams[s as usize];
+        st.periods += count;
+        st.glitches += count;
+    }
+
+    /// Stream `s` (stopped by `stop_output`) resumes on module `dst` now,
+    /// playing from title position `q` [packets]; `first` is the read that
+    /// brings the extent holding `q`, if the destination issued one.
+    /// Returns (lost, duplicated) packets and the freeze the viewer saw.
+    pub fn resume_on(&mut self, s: StreamId, dst: usize, q: u64, p_stop: u64, first: Option<ReadId>) -> (u64, u64, SimDuration) {
+        let now = self.now();
+        let dark = self.streams[s as usize].dark_since.unwrap_or(now);
+        self.count_missed(s, dark, now);
+        let stall = now.saturating_since(dark);
+        let lost = q.saturating_sub(p_stop);
+        let dup = p_stop.saturating_sub(q);
+        let src = self.streams[s as usize].module;
+        if src != NO_MODULE && src as usize != dst {
+            self.modules[src as usize].streams -= 1;
+        }
+        let extent = (q / self.layout.extent_packets[dst]) as u32;
+        let st = &mut self.streams[s as usize];
+        st.lost_pkts += lost;
+        st.dup_pkts += dup;
+        st.stall_ns += stall.0;
+        st.module = dst as u16;
+        st.epoch = st.epoch.wrapping_add(1);
+        st.grid = Grid { anchor_t: now, anchor_pkt: q };
+        st.cur = extent;
+        st.dark_since = None;
+        st.stop_at = None;
+        st.migration = None;
+        st.migrations += 1;
+        self.switch_dirty = true;
+        self.set_feeder(s, dst as u16);
+        if let Some(r) = first {
+            self.reads.get_mut(r).owner = Owner::Stream { stream: s, epoch: self.streams[s as usize].epoch };
+        }
+        self.open_slot(s, first);
+        (lost, dup, stall)
+    }
+
+    /// Time to play `pkts` packets.
+    pub fn pkt_time(&self, pkts: u64) -> SimDuration {
+        packets_to_time(pkts, self.bitrate)
+    }
+
+    pub fn time_pkts(&self, d: SimDuration) -> u64 {
+        time_to_packets(d, self.bitrate)
+    }
+}

@@ -1,0 +1,480 @@
+//! One disk drive of a server module's array (FIG. 2): its mechanical
+//! service time and the queue of reads waiting for it.
+//!
+//! A module's capacity is how many extent reads a disk finishes per service
+//! period, so the drive is modelled at the level that sets that number:
+//! seek curve, rotational latency, zoned media rate. Caches and command
+//! overhead are left out; beside reads of hundreds of kilobytes they are
+//! small. The queue is a `Vec` in arrival order searched linearly, so every
+//! tie falls to the earlier arrival and steady state allocates nothing.
+
+use crate::engine::{SimDuration, SimTime};
+
+/// A zone-table argument that cannot describe a drive.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DiskParamError {
+    #[error("disk parameter `{field}` = {value} is out of range")]
+    Invalid { field: &'static str, value: f64 },
+}
+
+/// `Ok`, or the first `(field, value, valid)` that is not valid.
+fn first_invalid(checks: &[(&'static str, f64, bool)]) -> Result<(), DiskParamError> {
+    match checks.iter().find(|c| !c.2) {
+        Some(&(field, value, _)) => Err(DiskParamError::Invalid { field, value }),
+        None => Ok(()),
+    }
+}
+
+/// Seek time against distance, after Ruemmler & Wilkes (1994): the arm
+/// accelerates through short seeks (a + b·√d) and coasts through long ones
+/// (c + e·d).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SeekCurve {
+    /// Longest seek still in the square-root regime [cylinders].
+    pub split_cylinders: u32,
+    /// Constant term of the short regime; it and the coefficients below are
+    /// finite and not negative [ms].
+    pub short_a_ms: f64,
+    /// Coefficient of √d in the short regime [ms/√cylinder].
+    pub short_b_ms: f64,
+    /// Constant term of the long regime [ms].
+    pub long_c_ms: f64,
+    /// Coefficient of d in the long regime [ms/cylinder].
+    pub long_e_ms: f64,
+}
+
+impl SeekCurve {
+    /// Seagate Cheetah 9LP (ST39102, 6 962 cylinders). The manual gives
+    /// single-cylinder 0.831 ms, average 5.4 ms and full stroke 10.627 ms.
+    /// Taking the average as the seek of a third of the stroke (d = 2320,
+    /// linear regime), the line through (2320, 5.4) and (6961, 10.627) has
+    /// e = 5.227 / 4641 = 0.0011263 ms/cyl and c = 10.627 − 6961·e = 2.787 ms.
+    /// At the split d = 1000 it gives 3.913 ms; a square-root regime meeting
+    /// it there and giving 0.831 ms at d = 1 has b = (3.913 − 0.831) /
+    /// (√1000 − 1) = 0.10065 and a = 0.831 − b = 0.7304 ms. The curve is thus
+    /// continuous, and concave: its slope drops at the split (b / 2√1000 =
+    /// 0.0016 > e), which `DiskParams::expected_service_time` relies on.
+    pub fn cheetah_9lp() -> SeekCurve {
+        SeekCurve { split_cylinders: 1000, short_a_ms: 0.7304, short_b_ms: 0.10065, long_c_ms: 2.787, long_e_ms: 0.001_126_3 }
+    }
+
+    /// Time to move the arm `distance` cylinders; zero for no move.
+    pub fn seek_time(&self, distance: u32) -> SimDuration {
+        let d = f64::from(distance);
+        let ms = match distance {
+            0 => 0.0,
+            _ if distance <= self.split_cylinders => self.short_a_ms + self.short_b_ms * d.sqrt(),
+            _ => self.long_c_ms + self.long_e_ms * d,
+        };
+        // Only an unvalidated curve goes negative (or NaN, which `max` also
+        // maps to zero); a wrong duration beats a panic mid-run.
+        SimDuration::from_millis_f64(ms.max(0.0))
+    }
+}
+
+/// Zoned recording: outer tracks (low cylinder numbers) hold more sectors,
+/// so at constant spindle speed they pass more bytes per second. Equal-width
+/// zones, rates spaced linearly from zone 0 (outer) to the last (inner).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ZoneTable {
+    /// Cylinders on the drive, at least one [cylinders].
+    cylinders: u32,
+    /// Number of zones, 1 ..= `cylinders`.
+    zones: u32,
+    /// Media rate of zone 0 [bytes/s].
+    outer: f64,
+    /// Media rate of the last zone [bytes/s].
+    inner: f64,
+}
+
+impl ZoneTable {
+    /// A table of `zones` zones over `cylinders`, `outer` and `inner` being
+    /// the rates of the first and last zone [bytes/s]; or the first argument
+    /// that cannot describe one.
+    pub fn new(cylinders: u32, zones: u32, outer: f64, inner: f64) -> Result<Self, DiskParamError> {
+        first_invalid(&[
+            ("cylinders", f64::from(cylinders), cylinders >= 1),
+            ("zones", f64::from(zones), (1..=cylinders).contains(&zones)),
+            ("outer_bytes_per_s", outer, outer.is_finite() && outer > 0.0),
+            ("inner_bytes_per_s", inner, inner.is_finite() && inner > 0.0),
+        ])?;
+        Ok(ZoneTable::raw(cylinders, zones, outer, inner))
+    }
+
+    /// Cheetah 9LP: 6 962 cylinders in 8 zones, 21.8 MB/s outer to 14.3 MB/s inner.
+    pub fn cheetah_9lp() -> ZoneTable {
+        ZoneTable::raw(6962, 8, 21.8e6, 14.3e6)
+    }
+
+    /// Unchecked; only for arguments known to be valid.
+    const fn raw(cylinders: u32, zones: u32, outer: f64, inner: f64) -> ZoneTable {
+        ZoneTable { cylinders, zones, outer, inner }
+    }
+
+    pub fn cylinders(&self) -> u32 {
+        self.cylinders
+    }
+
+    /// The zone holding `cylinder`; cylinders past the last count as the last.
+    pub fn zone_of(&self, cylinder: u32) -> u32 {
+        let c = u64::from(cylinder.min(self.cylinders - 1));
+        // c < cylinders, so the quotient is < zones and the cast cannot truncate.
+        (c * u64::from(self.zones) / u64::from(self.cylinders)) as u32
+    }
+
+    /// Media rate at `cylinder` [bytes/s].
+    pub fn rate_at(&self, cylinder: u32) -> f64 {
+        if self.zones == 1 {
+            return self.outer;
+        }
+        let step = f64::from(self.zone_of(cylinder)) / f64::from(self.zones - 1);
+        self.outer + (self.inner - self.outer) * step
+    }
+
+    /// Time to read `bytes` starting at `cylinder`, all at that cylinder's
+    /// rate: an extent spans a few tracks, a zone hundreds of cylinders.
+    pub fn transfer_time(&self, bytes: u64, cylinder: u32) -> SimDuration {
+        SimDuration::from_secs_f64(bytes as f64 / self.rate_at(cylinder))
+    }
+}
+
+/// The mechanical parameters of one drive. The fields are public and
+/// unchecked here: the scenario validator checks them against the rules in
+/// their docs, with the scenario path in its error.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DiskParams {
+    /// Cylinders on the drive; must equal `zones.cylinders()` [cylinders].
+    pub cylinders: u32,
+    /// Spindle speed, finite and positive [rev/min].
+    pub rpm: f64,
+    pub seek: SeekCurve,
+    pub zones: ZoneTable,
+}
+
+/// The parts of one read's service time, kept apart for the report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct ServiceTime {
+    /// Arm movement [ns].
+    pub seek: SimDuration,
+    /// Wait for the first sector to come under the head [ns].
+    pub rotation: SimDuration,
+    /// Reading the bytes off the media [ns].
+    pub transfer: SimDuration,
+}
+
+impl ServiceTime {
+    pub fn total(&self) -> SimDuration {
+        self.seek + self.rotation + self.transfer
+    }
+}
+
+impl DiskParams {
+    /// Seagate Cheetah 9LP (ST39102): 6 962 cylinders at 10 045 rpm.
+    pub fn cheetah_9lp() -> DiskParams {
+        let (seek, zones) = (SeekCurve::cheetah_9lp(), ZoneTable::cheetah_9lp());
+        let rpm = 10_045.0;
+        DiskParams { cylinders: 6962, rpm, seek, zones }
+    }
+
+    /// One revolution of the platters, 60 / rpm seconds.
+    pub fn revolution(&self) -> SimDuration {
+        SimDuration::from_secs_f64(60.0 / self.rpm)
+    }
+
+    /// Service time of a read of `bytes` at `to_cyl` with the head at
+    /// `from_cyl`, waiting `revs` of a revolution for the first sector
+    /// (usually a uniform draw in [0, 1); clamped to [0, 1]).
+    pub fn service_time(&self, from_cyl: u32, to_cyl: u32, revs: f64, bytes: u64) -> ServiceTime {
+        let rotation = self.revolution().as_secs_f64() * revs.clamp(0.0, 1.0);
+        ServiceTime {
+            seek: self.seek.seek_time(from_cyl.abs_diff(to_cyl)),
+            rotation: SimDuration::from_secs_f64(rotation),
+            transfer: self.zones.transfer_time(bytes, to_cyl),
+        }
+    }
+
+    /// What admission control budgets for a read of `bytes` at `cylinder`:
+    /// the seek of a third of the stroke, a full revolution and the transfer
+    /// at that cylinder's rate. It errs high against the mean: a third of
+    /// the stroke is the mean distance between two uniform random cylinders
+    /// and the seek curve is concave, so (Jensen) its seek is at least the
+    /// mean seek, and elevator order shortens seeks further; a revolution is
+    /// twice the mean rotational latency. It is no worst-case bound: a
+    /// full-stroke seek alone exceeds the seek allowance.
+    pub fn expected_service_time(&self, bytes: u64, cylinder: u32) -> SimDuration {
+        let seek = self.seek.seek_time(self.cylinders.saturating_sub(1) / 3);
+        seek + self.revolution() + self.zones.transfer_time(bytes, cylinder)
+    }
+}
+
+/// The order in which a disk serves its pending reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Discipline {
+    /// Arrival order.
+    Fifo,
+    /// Earliest deadline first; equal deadlines in arrival order.
+    Edf,
+    /// Earliest deadline window first, elevator order within the window
+    /// (Reddy & Wyllie 1993).
+    ScanEdf,
+}
+
+/// One pending read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DiskRequest {
+    /// Time by which the read must finish for its stream not to starve [ns].
+    pub deadline: SimTime,
+    /// Cylinder the read starts at [cylinders].
+    pub cylinder: u32,
+    /// Length of the read [bytes].
+    pub bytes: u64,
+    /// Time the read was queued [ns].
+    pub issued: SimTime,
+    /// Opaque id the model uses to find the read again.
+    pub tag: u64,
+}
+
+/// SCAN-EDF deadline window when none is given [ns]: about two extent reads
+/// of a Cheetah 9LP, so reads due close together share one sweep.
+pub const DEFAULT_SCAN_WINDOW: SimDuration = SimDuration(100_000_000);
+
+/// The reads waiting for one disk.
+#[derive(Clone, Debug)]
+pub struct RequestQueue {
+    discipline: Discipline,
+    /// SCAN-EDF deadline window, at least 1 ns [ns].
+    scan_window: u64,
+    /// Pending reads in arrival order; removal keeps that order, so the
+    /// lower index always wins a tie.
+    pending: Vec<DiskRequest>,
+    /// SCAN-EDF sweep direction: towards higher cylinders when true.
+    sweep_up: bool,
+}
+
+impl RequestQueue {
+    pub fn new(discipline: Discipline) -> RequestQueue {
+        RequestQueue::with_scan_window(discipline, DEFAULT_SCAN_WINDOW)
+    }
+
+    /// A queue with SCAN-EDF window `window`; zero is taken as 1 ns, so only
+    /// reads with equal deadlines share a sweep.
+    pub fn with_scan_window(discipline: Discipline, window: SimDuration) -> RequestQueue {
+        RequestQueue {
+            discipline,
+            scan_window: window.0.max(1),
+            // Queues hold tens of reads, so this storage is rarely regrown.
+            pending: Vec::with_capacity(32),
+            sweep_up: true,
+        }
+    }
+
+    pub fn push(&mut self, req: DiskRequest) {
+        self.pending.push(req);
+    }
+
+    pub fn len(&self) -> usize {
+        self.pending.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pending.is_empty()
+    }
+
+    /// Pending reads in arrival order.
+    pub fn iter(&self) -> impl Iterator<Item = &DiskRequest> {
+        self.pending.iter()
+    }
+
+    /// Removes and returns the read to serve next with the head at
+    /// `head_cylinder`, or `None` if the queue is empty.
+    pub fn pop_next(&mut self, head_cylinder: u32) -> Option<DiskRequest> {
+        let i = match self.discipline {
+            Discipline::Fifo => (!self.pending.is_empty()).then_some(0),
+            // `min_by_key` keeps the first of equal keys: arrival order.
+            Discipline::Edf => (0..self.pending.len()).min_by_key(|&i| self.pending[i].deadline),
+            Discipline::ScanEdf => self.pick_scan_edf(head_cylinder),
+        }?;
+        Some(self.pending.remove(i))
+    }
+
+    /// Removes the earliest-queued read tagged `tag` (its stream ended or
+    /// moved); `None` if there is none.
+    pub fn remove_tag(&mut self, tag: u64) -> Option<DiskRequest> {
+        let i = self.pending.iter().position(|r| r.tag == tag)?;
+        Some(self.pending.remove(i))
+    }
+
+    /// Removes every pending read, in arrival order (the disk failed). The
+    /// queue keeps its storage.
+    pub fn drain_all(&mut self) -> Vec<DiskRequest> {
+        self.pending.drain(..).collect()
+    }
+
+    /// Among the reads in the earliest deadline window, the index of the
+    /// nearest at or beyond the head in the sweep direction, reversing the
+    /// sweep if there is none that way.
+    fn pick_scan_edf(&mut self, head: u32) -> Option<usize> {
+        let w = self.scan_window;
+        let earliest = self.pending.iter().map(|r| r.deadline.0 / w).min()?;
+        // Every cylinder is on one side of the head or the other, so if the
+        // first pass finds nothing the reversed second pass does.
+        for _ in 0..2 {
+            let mut best: Option<(usize, u32)> = None;
+            for (i, r) in self.pending.iter().enumerate() {
+                let ahead = match self.sweep_up {
+                    true => r.cylinder.checked_sub(head),
+                    false => head.checked_sub(r.cylinder),
+                };
+                // Strictly nearer only: an equal distance keeps the earlier arrival.
+                if let Some(d) = ahead
+                    && r.deadline.0 / w == earliest
+                    && best.is_none_or(|(_, bd)| d < bd)
+                {
+                    best = Some((i, d));
+                }
+            }
+            if let Some((i, _)) = best {
+                return Some(i);
+            }
+            self.sweep_up = !self.sweep_up;
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Discipline::*;
+    use super::*;
+
+    fn assert_ms(d: SimDuration, ms: f64, tol: f64) {
+        assert!((d.as_millis_f64() - ms).abs() <= tol, "{d} vs {ms} ms");
+    }
+
+    #[test]
+    fn cheetah_seek_curve_at_hand_computed_distances() {
+        let s = SeekCurve::cheetah_9lp();
+        assert_eq!(s.seek_time(0), SimDuration::ZERO);
+        // d=1:    0.7304 + 0.10065·1          = 0.83105 ms (manual: 0.831)
+        // d=1000: 0.7304 + 0.10065·31.6227766 = 0.7304 + 3.1828325 = 3.9132325 ms
+        // d=1001: 2.787 + 0.0011263·1001 = 2.787 + 1.1274263 = 3.9144263 ms
+        // d=6961: 2.787 + 0.0011263·6961 = 2.787 + 7.8401743 = 10.6271743 ms (manual: 10.627)
+        let want = [(1, 0.83105), (1000, 3.91323), (1001, 3.91443)];
+        for (d, ms) in want.into_iter().chain([(6961, 10.62717)]) {
+            assert_ms(s.seek_time(d), ms, 1e-5);
+        }
+    }
+
+    #[test]
+    fn peer_seek_curve_matches_the_simpy_model() {
+        let mut s = SeekCurve::cheetah_9lp();
+        (s.short_a_ms, s.short_b_ms, s.long_c_ms, s.long_e_ms) = (1.0, 0.06, 2.5, 0.00035);
+        // d = split is still short: 1.0 + 0.06·31.6227766 = 2.8973666 ms.
+        assert_ms(s.seek_time(1000), 2.89737, 1e-5);
+        // 2.5 + 0.00035·20000 = 2.5 + 7.0 = 9.5 ms.
+        assert_ms(s.seek_time(20_000), 9.5, 1e-6);
+    }
+
+    #[test]
+    fn zone_rates_and_transfer_times() {
+        let z = ZoneTable::cheetah_9lp();
+        // zone = c·8 / 6962: 870·8 = 6960 → 0; 871·8 = 6968 → 1; past the end → 7.
+        assert_eq!([870, 871, 6961, 9999].map(|c| z.zone_of(c)), [0, 1, 7, 7]);
+        // Zone 1 of 0..=7: 21.8e6 − 7.5e6/7 = 21.8e6 − 1.0714286e6 = 20.7285714e6.
+        assert_eq!(z.rate_at(0), 21.8e6);
+        assert!((z.rate_at(871) - 20.728_571_4e6).abs() < 1.0);
+        assert!((z.rate_at(6961) - 14.3e6).abs() < 1e-6);
+        // 937 556 B / 21.8e6 B/s = 0.043007156 s; / 14.3e6 B/s = 0.065563357 s.
+        assert_ms(z.transfer_time(937_556, 0), 43.007156, 1e-6);
+        assert_ms(z.transfer_time(937_556, 6961), 65.563357, 1e-6);
+        // A single zone runs at the outer rate everywhere.
+        let single = ZoneTable::new(100, 1, 5e6, 1e6);
+        assert_eq!(single.map(|z| z.rate_at(99)), Ok(5e6));
+    }
+
+    #[test]
+    fn bad_zone_tables_are_errors_not_panics() {
+        assert!(ZoneTable::new(0, 1, 1e6, 1e6).is_err());
+        assert!(ZoneTable::new(10, 11, 1e6, 1e6).is_err());
+        assert!(ZoneTable::new(10, 2, 1e6, f64::NAN).is_err());
+        let err = ZoneTable::new(10, 0, 1e6, 1e6).unwrap_err();
+        assert_eq!(err.to_string(), "disk parameter `zones` = 0 is out of range");
+    }
+
+    #[test]
+    fn revolution_and_service_time_sum_their_parts() {
+        let p = DiskParams::cheetah_9lp();
+        // 60 / 10 045 s = 5.97312095 ms, rounded to 5 973 121 ns.
+        assert_eq!(p.revolution(), SimDuration(5_973_121));
+        let t = p.service_time(1000, 0, 0.5, 937_556);
+        // Seek of 1000 cylinders 3.91323 ms (above); half of 5.97312 ms is
+        // 2.98656 ms; transfer at cylinder 0 is 43.00716 ms; sum 49.90695 ms.
+        assert_ms(t.seek, 3.91323, 1e-5);
+        assert_ms(t.rotation, 2.98656, 1e-5);
+        assert_ms(t.transfer, 43.007156, 1e-6);
+        assert_eq!(t.total(), t.seek + t.rotation + t.transfer);
+        assert_ms(t.total(), 49.90695, 1e-4);
+        // Admission estimate: 6961 / 3 = 2320 cylinders, 2.787 + 0.0011263·2320
+        // = 5.400016 ms; + 5.973121 + 43.007156 = 54.380293 ms.
+        assert_ms(p.expected_service_time(937_556, 0), 54.380293, 1e-5);
+    }
+
+    /// `q` with `(tag, deadline [ms], cylinder)` reads pushed in that order.
+    fn queue(discipline: Discipline, reads: &[(u64, u64, u32)]) -> RequestQueue {
+        let mut q = RequestQueue::new(discipline);
+        for &(tag, ms, cylinder) in reads {
+            let (deadline, issued, bytes) = (SimTime(ms * 1_000_000), SimTime::ZERO, 1);
+            q.push(DiskRequest { deadline, cylinder, bytes, issued, tag });
+        }
+        q
+    }
+
+    /// Tags in service order, the head moving to each served cylinder.
+    fn order(q: &mut RequestQueue, mut head: u32) -> Vec<u64> {
+        let mut tags = Vec::new();
+        while let Some(r) = q.pop_next(head) {
+            head = r.cylinder;
+            tags.push(r.tag);
+        }
+        tags
+    }
+
+    #[test]
+    fn fifo_is_arrival_order_and_edf_ties_by_arrival() {
+        // Deadlines 30, 10, 30, 20. FIFO ignores them; EDF takes 10 (tag 1),
+        // 20 (tag 3), then the two 30s in arrival order: tag 0 before tag 2.
+        let reads = [(0, 30, 5), (1, 10, 1), (2, 30, 9), (3, 20, 2)];
+        assert_eq!(order(&mut queue(Fifo, &reads), 0), [0, 1, 2, 3]);
+        assert_eq!(order(&mut queue(Edf, &reads), 0), [1, 3, 0, 2]);
+    }
+
+    #[test]
+    fn scan_edf_sweeps_the_earliest_window_and_reverses() {
+        // Window 100 ms: tags 0, 1, 2, 4 are due in window 0, tag 3 in window 1.
+        let reads = [(0, 50, 800), (1, 20, 300), (2, 90, 600), (3, 150, 510)];
+        let reads = [&reads[..], &[(4, 60, 600)]].concat();
+        // Head 500 sweeping up window 0: 600 (tags 2 and 4 tie; 2 came first
+        // though 4 is due sooner), 600 (tag 4), 800 (tag 0); nothing is left
+        // above 800, so reverse down to 300 (tag 1). Tag 3 at 510 was nearest
+        // at the start but waits for its window; down from 300 finds nothing,
+        // so the sweep reverses up to 510.
+        let mut q = queue(ScanEdf, &reads);
+        assert_eq!(order(&mut q, 500), [2, 4, 0, 1, 3]);
+        assert!(q.sweep_up);
+        // Plain EDF on the same reads: 20, 50, 60, 90, 150 ms.
+        assert_eq!(order(&mut queue(Edf, &reads), 500), [1, 0, 4, 2, 3]);
+    }
+
+    #[test]
+    fn remove_tag_and_drain_keep_arrival_order() {
+        let mut q = queue(Edf, &[(7, 30, 5), (8, 10, 1), (9, 2, 9)]);
+        assert_eq!(q.remove_tag(8).map(|r| r.cylinder), Some(1));
+        assert_eq!((q.remove_tag(8), q.len()), (None, 2));
+        assert_eq!(q.iter().map(|r| r.tag).collect::<Vec<_>>(), [7, 9]);
+        let cap = q.pending.capacity();
+        let drained: Vec<u64> = q.drain_all().iter().map(|r| r.tag).collect();
+        assert_eq!(drained, [7, 9]);
+        assert!(q.is_empty() && q.pending.capacity() == cap);
+    }
+}

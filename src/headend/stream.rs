@@ -1,0 +1,143 @@
+//! Streams (one per content/audio/data flow of a user) and the reads that
+//! feed them.
+
+use super::transport::Grid;
+use crate::engine::SimTime;
+
+pub type StreamId = u32;
+pub type ReadId = u32;
+pub const NO_MODULE: u16 = u16::MAX;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Active,
+    /// Left normally (title ended with `leave`, or session time over).
+    Ended,
+    /// Stopped by the head-end (migration failed, nowhere to go).
+    Terminated,
+}
+
+/// One stream's state and per-stream counters.
+#[derive(Clone, Debug)]
+pub struct Stream {
+    pub id: StreamId,
+    pub user: u32,
+    pub title: u32,
+    /// Module feeding the stream now (`NO_MODULE` while nobody is).
+    pub module: u16,
+    pub module_start: u16,
+    pub status: Status,
+    /// Bumped whenever pending events for the stream become meaningless
+    /// (migration, termination); events carry the generation they were
+    /// scheduled under and are dropped when it no longer matches.
+    pub epoch: u32,
+    pub grid: Grid,
+    /// Extent (in the feeding module's numbering) whose slot is current.
+    pub cur: u32,
+    /// Start of the current slot; `next_deadline` is its end, the deadline
+    /// of extent `cur + 1`.
+    pub slot_start: SimTime,
+    pub next_deadline: SimTime,
+    /// Whether the current slot's extent has reached the buffer.
+    pub cur_ok: bool,
+    /// Read of the current slot's extent (held in the buffer until the slot ends).
+    pub playing: Option<ReadId>,
+    /// Read of extent `cur + 1`, in flight or done.
+    pub next_read: Option<ReadId>,
+    /// Read of an earlier extent still in flight; the next read waits for it
+    /// (a stream's reads are sequential, as in the SimPy peer).
+    pub stale_read: Option<ReadId>,
+    /// Title to continue with after this one (chosen when first needed).
+    pub next_title: Option<u32>,
+    /// The source stops output at this instant (migration hand-off).
+    pub stop_at: Option<SimTime>,
+    /// Output of this stream stopped at this instant without a hand-off yet
+    /// (failed module or buffer).
+    pub dark_since: Option<SimTime>,
+    /// Migration in progress, if any.
+    pub migration: Option<u32>,
+    /// FATC channel carrying the stream.
+    pub channel: u32,
+    /// End of session (exponential viewing time), if any.
+    pub session_end: Option<SimTime>,
+    // Counters.
+    pub periods: u32,
+    pub delivered: u32,
+    pub glitches: u32,
+    pub lost_pkts: u64,
+    pub dup_pkts: u64,
+    pub stall_ns: u64,
+    pub migrations: u32,
+    pub started: SimTime,
+    pub ended: Option<SimTime>,
+}
+
+/// What a read is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Owner {
+    /// A stream's own sequential read, valid while the stream's generation matches.
+    Stream { stream: StreamId, epoch: u32 },
+    /// The transitional read of a migration at its destination.
+    Migration(u32),
+    /// Nobody wants it any more; released when it completes.
+    Orphan,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadState {
+    WaitingBuffer,
+    Queued,
+    InService,
+    Done,
+    Failed,
+}
+
+/// One extent read: from issue, through the buffer and the disk, until its
+/// buffer space is released.
+#[derive(Clone, Copy, Debug)]
+pub struct Read {
+    pub owner: Owner,
+    pub module: u16,
+    pub disk: u16,
+    pub title: u32,
+    pub extent: u32,
+    pub bytes: u64,
+    pub cylinder: u32,
+    pub deadline: SimTime,
+    pub issued: SimTime,
+    pub done_at: SimTime,
+    pub state: ReadState,
+    /// Buffer space is held from issue to release.
+    pub holds_buffer: bool,
+}
+
+/// Reads in flight, in a slab with a free list so steady state allocates nothing.
+#[derive(Default)]
+pub struct Reads {
+    slots: Vec<Read>,
+    free: Vec<ReadId>,
+    pub live: usize,
+}
+
+impl Reads {
+    pub fn insert(&mut self, r: Read) -> ReadId {
+        self.live += 1;
+        if let Some(id) = self.free.pop() {
+            self.slots[id as usize] = r;
+            id
+        } else {
+            self.slots.push(r);
+            (self.slots.len() - 1) as ReadId
+        }
+    }
+    pub fn remove(&mut self, id: ReadId) {
+        self.live -= 1;
+        self.free.push(id);
+    }
+    pub fn get(&self, id: ReadId) -> &Read {
+        &self.slots[id as usize]
+    }
+    pub fn get_mut(&mut self, id: ReadId) -> &mut Read {
+        &mut self.slots[id as usize]
+    }
+}

@@ -1,0 +1,123 @@
+//! User migration between server modules: the protocol of FIG. 4–6 and the
+//! naive reaction it is compared with.
+//!
+//! A migration is a record driven by SMBUS messages and timers; the source
+//! side (FIG. 4) lives in `source.rs`, the destination side (FIG. 5) in
+//! `destination.rs`, the choice of who is migrated how in `triage.rs`, and
+//! the naive policy in `policy.rs`. Step numbers of the patent are quoted
+//! where each step is taken, so `grep "step 516"` finds it.
+
+pub mod destination;
+pub mod messages;
+pub mod policy;
+pub mod source;
+pub mod triage;
+
+use crate::engine::SimTime;
+use crate::headend::stream::{ReadId, StreamId};
+pub use messages::{MsgKind, TimerKind};
+
+/// Why users are migrated (FIG. 4 step 404).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cause {
+    DiskFailure,
+    ModuleFailure,
+    BufferFailure,
+    SecondaryStorage,
+    FailureLikely,
+    LoadBalance,
+}
+
+impl Cause {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cause::DiskFailure => "disk-failure",
+            Cause::ModuleFailure => "module-failure",
+            Cause::BufferFailure => "buffer-failure",
+            Cause::SecondaryStorage => "secondary-storage",
+            Cause::FailureLikely => "failure-likely",
+            Cause::LoadBalance => "load-balance",
+        }
+    }
+}
+
+/// What the viewer saw.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// No artefact: nothing lost, nothing repeated, no freeze.
+    Seamless,
+    /// No content lost, but some repeated and/or a freeze.
+    Duplicate,
+    /// Some content never shown.
+    Lost,
+    /// The migration failed and the stream was terminated.
+    Failed,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Seamless => "seamless",
+            Outcome::Duplicate => "duplicate",
+            Outcome::Lost => "lost",
+            Outcome::Failed => "failed",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Request sent, waiting for the destination's answer (FIG. 4 step 414).
+    Requested,
+    /// Accepted; the source stops output at the transition instant (step 428).
+    Accepted,
+    /// Trigger sent; waiting for "stream migrated" (step 614).
+    Triggered,
+    /// Destination streaming; waiting for control transfer (step 642).
+    Streaming,
+    Done,
+}
+
+/// One migration attempt of one stream.
+#[derive(Clone, Debug)]
+pub struct Migration {
+    pub id: u32,
+    pub stream: StreamId,
+    pub user: u32,
+    pub cause: Cause,
+    pub source: u16,
+    /// Current destination (the last tried, once done).
+    pub dest: u16,
+    pub started: SimTime,
+    /// Bumped per request, so answers to an abandoned request are ignored.
+    pub round: u32,
+    pub phase: Phase,
+    /// Transition point: title position of the first packet the destination
+    /// plays [packets], and the extent of the destination holding it.
+    pub q_pkt: u64,
+    pub extent: u32,
+    /// Transition instant: the destination's first packet leaves then.
+    pub deadline: SimTime,
+    /// The source can keep streaming until then (`None`: as long as needed).
+    pub horizon: Option<SimTime>,
+    /// Triage: migrated directly, irrespective of artefacts.
+    pub direct: bool,
+    /// The transition is a packet offset inside an extent.
+    pub packet_offset: bool,
+    pub modified: bool,
+    pub tried: Vec<u16>,
+    pub alternates: u32,
+    pub recomputes: u32,
+    pub messages: u32,
+    /// Destination's transitional read.
+    pub dest_read: Option<ReadId>,
+    /// Destination has counted the stream against its admission limit.
+    pub dest_reserved: bool,
+    pub outcome: Option<Outcome>,
+    pub lost_pkts: u64,
+    pub dup_pkts: u64,
+    pub stall_ns: u64,
+    pub ended: SimTime,
+    /// Why it failed, if it did (for the CSV).
+    pub note: &'static str,
+}

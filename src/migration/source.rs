@@ -1,0 +1,319 @@
+//! The source server module (FIG. 4, and the source side of FIG. 6).
+
+use super::{Cause, Migration, MsgKind, Outcome, Phase, TimerKind};
+use crate::engine::{SimDuration, SimTime};
+use crate::headend::stream::{NO_MODULE, Status, StreamId};
+use crate::headend::{Ev, Headend};
+use crate::scenario::Transition;
+
+impl Headend {
+    /// Step 404–412 (FIG. 6 602–605): starts migrating stream `s` away from
+    /// its module. Returns false if the stream cannot be migrated now.
+    pub fn begin_migration(&mut self, s: StreamId, cause: Cause, horizon: Option<SimTime>, direct: bool) -> bool {
+        let now = self.now();
+        let st = &self.streams[s as usize];
+        if st.status != Status::Active || st.migration.is_some() || st.module == NO_MODULE {
+            return false;
+        }
+        let id = self.migrations.len() as u32;
+        self.migrations.push(Migration {
+            id,
+            stream: s,
+            user: st.user,
+            cause,
+            source: st.module,
+            dest: NO_MODULE,
+            started: now,
+            round: 0,
+            phase: Phase::Requested,
+            q_pkt: 0,
+            extent: 0,
+            deadline: now,
+            horizon,
+            direct,
+            packet_offset: false,
+            modified: false,
+            tried: Vec::new(),
+            alternates: 0,
+            recomputes: 0,
+            messages: 0,
+            dest_read: None,
+            dest_reserved: false,
+            outcome: None,
+            lost_pkts: 0,
+            dup_pkts: 0,
+            stall_ns: 0,
+            ended: now,
+            note: "",
+        });
+        self.streams[s as usize].migration = Some(id);
+        self.request_to_new_destination(id);
+        true
+    }
+
+    /// Sends an SMBUS message of the migration and schedules its delivery.
+    pub(crate) fn send(&mut self, mig: u32, kind: MsgKind) {
+        let now = self.now();
+        let m = &mut self.migrations[mig as usize];
+        m.messages += 1;
+        let round = m.round;
+        if let Some(at) = self.smbus.send(now, kind.bytes(), kind == MsgKind::Trigger) {
+            self.q.schedule(at, Ev::Msg { mig, round, kind });
+        }
+    }
+
+    pub(crate) fn timer(&mut self, mig: u32, at: SimTime, kind: TimerKind) {
+        let round = self.migrations[mig as usize].round;
+        self.q.schedule(at.max(self.now()), Ev::Timer { mig, round, kind });
+    }
+
+    /// Least-loaded live module holding the title with room, not yet tried
+    /// (step 424: the alternate destination).
+    fn pick_destination(&self, mig: u32) -> Option<usize> {
+        let m = &self.migrations[mig as usize];
+        let title = self.streams[m.stream as usize].title;
+        (0..self.modules.len())
+            .filter(|&d| d != m.source as usize && !m.tried.contains(&(d as u16)) && self.admits(d, title))
+            .min_by_key(|&d| (self.modules[d].streams + self.modules[d].pending_in, d))
+    }
+
+    /// Step 406–412 / 424: choose a (new) destination and send it the request.
+    pub(crate) fn request_to_new_destination(&mut self, mig: u32) {
+        let max = self.sc.raw.migration.max_destinations as usize;
+        let dest = if self.migrations[mig as usize].tried.len() >= max { None } else { self.pick_destination(mig) };
+        let Some(dest) = dest else {
+            self.fail_migration(mig, "no destination");
+            return;
+        };
+        let m = &mut self.migrations[mig as usize];
+        if !m.tried.is_empty() {
+            m.alternates += 1;
+        }
+        m.tried.push(dest as u16);
+        m.dest = dest as u16;
+        self.send_request(mig);
+    }
+
+    /// Step 408–412: determine the transitional point and deadline, send the
+    /// request (or, for triage's direct users, the direct-migrate order).
+    pub(crate) fn send_request(&mut self, mig: u32) {
+        let now = self.now();
+        self.migrations[mig as usize].round += 1;
+        let dest = self.migrations[mig as usize].dest as usize;
+        self.modules[dest].pending_in += 1;
+        self.choose_transition(mig);
+        let m = &self.migrations[mig as usize];
+        if m.direct {
+            let s = m.stream;
+            let deadline = m.deadline;
+            // The source stops at the end of what it can still show.
+            if self.streams[s as usize].dark_since.is_none() {
+                self.streams[s as usize].stop_at = Some(deadline);
+                self.migrations[mig as usize].phase = Phase::Accepted;
+                self.timer(mig, deadline, TimerKind::SourceStop);
+            } else {
+                self.migrations[mig as usize].phase = Phase::Triggered;
+            }
+            self.send(mig, MsgKind::DirectMigrate);
+            let wait = SimDuration::from_millis_f64(self.sc.raw.migration.response_timeout_ms);
+            self.timer(mig, now + wait, TimerKind::Response);
+            return;
+        }
+        self.send(mig, MsgKind::Request);
+        let wait = SimDuration::from_millis_f64(self.sc.raw.migration.response_timeout_ms);
+        self.timer(mig, now + wait, TimerKind::Response);
+    }
+
+    /// Steps 408 and 410 (FIG. 3B): the transition point is the start of the
+    /// extent after the one being read now — or, for packet-offset
+    /// transitions, the first random-access point far enough ahead for the
+    /// request, the destination's read and the trigger. A source that has
+    /// already stopped resumes the user from the last random-access point
+    /// shown, preferring a little duplicated content to any lost.
+    fn choose_transition(&mut self, mig: u32) {
+        let now = self.now();
+        let m = &self.migrations[mig as usize];
+        let (s, src, dst) = (m.stream, m.source as usize, m.dest as usize);
+        let st = &self.streams[s as usize];
+        let n_src = self.layout.extent_packets[src];
+        let n_dst = self.layout.extent_packets[dst];
+        let packet_offset = match self.sc.raw.migration.transition {
+            Transition::Extent => false,
+            Transition::PacketOffset => true,
+            Transition::Auto => n_src != n_dst,
+        };
+        let rap = self.time_pkts(SimDuration::from_secs_f64(self.sc.raw.content.random_access_interval_s)).max(1);
+        let align = if packet_offset { rap } else { n_dst };
+        let read = self.disk.expected_service_time(n_dst * 188, self.disk.cylinders / 2);
+        let lead = self.smbus.round_trip_estimate(now) + read + read + self.smbus.trigger_latency;
+        let title_end = self.layout.title_packets;
+        let (q, deadline) = if let Some(dark) = st.dark_since {
+            let p_stop = st.grid.position_at(dark, self.bitrate).min(title_end);
+            ((p_stop / align) * align, now + lead)
+        } else if m.direct {
+            let p = st.grid.position_at(st.next_deadline, self.bitrate).min(title_end);
+            ((p / align) * align, st.next_deadline)
+        } else {
+            // FIG. 3B: not before the end of the extent being accessed now.
+            let accessed_end = self.layout.extent_span(src, st.cur.wrapping_add(1)).1;
+            let earliest = st.grid.position_at(now + lead, self.bitrate);
+            let floor = if packet_offset { earliest } else { earliest.max(accessed_end) };
+            let q = floor.div_ceil(align) * align;
+            (q.min(title_end.saturating_sub(1)), st.grid.time_of(q, self.bitrate))
+        };
+        let m = &mut self.migrations[mig as usize];
+        m.q_pkt = q;
+        m.extent = (q / n_dst) as u32;
+        m.deadline = deadline.max(now);
+        m.packet_offset = packet_offset && q % n_dst != 0;
+    }
+
+    /// Step 416 / 426 / 428: an acceptance (plain or modified and judged
+    /// appropriate) arrived.
+    pub(crate) fn source_on_accept(&mut self, mig: u32, modified: bool) {
+        let now = self.now();
+        let m = &self.migrations[mig as usize];
+        if m.phase != Phase::Requested {
+            return;
+        }
+        let s = m.stream;
+        if modified {
+            // Step 418/420: appropriate if the shift is tolerable and the
+            // source can cover it (or has stopped anyway).
+            let shift = m.deadline.saturating_since(self.streams[s as usize].next_deadline.min(m.deadline));
+            let covered = m.horizon.is_none_or(|h| h >= m.deadline) || self.streams[s as usize].dark_since.is_some();
+            let max_shift = SimDuration::from_secs_f64(self.sc.raw.migration.max_shift_s);
+            if !covered || shift > max_shift + self.period_of(m.source as usize) {
+                self.cancel_destination(mig);
+                self.request_to_new_destination(mig);
+                return;
+            }
+        }
+        // Step 426: has the transition deadline passed meanwhile?
+        let trigger_margin = self.smbus.trigger_latency;
+        let dark = self.streams[s as usize].dark_since.is_some();
+        if !dark && now + trigger_margin >= m.deadline {
+            let m = &mut self.migrations[mig as usize];
+            m.recomputes += 1;
+            if m.recomputes > self.sc.raw.migration.max_recomputes {
+                self.cancel_destination(mig);
+                self.fail_migration(mig, "deadline passed too often");
+                return;
+            }
+            // Back to step 408 with the same destination.
+            self.cancel_destination(mig);
+            self.send_request(mig);
+            return;
+        }
+        let m = &mut self.migrations[mig as usize];
+        m.phase = Phase::Accepted;
+        let deadline = m.deadline;
+        if dark {
+            // Nothing to wait for: the user is already interrupted.
+            self.timer(mig, now, TimerKind::SourceStop);
+        } else {
+            // Step 428 / 610: arm the trigger for the end of the present extent.
+            self.streams[s as usize].stop_at = Some(deadline);
+            self.timer(mig, deadline, TimerKind::SourceStop);
+        }
+    }
+
+    /// Step 416 → 424: rejected, or no answer in time (step 414).
+    pub(crate) fn source_on_reject(&mut self, mig: u32, timed_out: bool) {
+        let m = &self.migrations[mig as usize];
+        let waiting_direct = m.direct && !m.dest_reserved && m.outcome.is_none();
+        if m.phase != Phase::Requested && !waiting_direct {
+            return;
+        }
+        if timed_out {
+            // The answer may have been lost after the destination reserved.
+            self.cancel_destination(mig);
+        }
+        self.request_to_new_destination(mig);
+    }
+
+    /// Steps 428, 612, 613: at the end of the present extent, stop output
+    /// and send the high-priority trigger.
+    pub(crate) fn source_stop(&mut self, mig: u32) {
+        let now = self.now();
+        let m = &self.migrations[mig as usize];
+        if m.phase != Phase::Accepted {
+            return;
+        }
+        let s = m.stream;
+        let direct = m.direct;
+        if self.streams[s as usize].dark_since.is_none() {
+            self.stop_output(s);
+        }
+        self.migrations[mig as usize].phase = Phase::Triggered;
+        if direct {
+            // No trigger: the destination starts as soon as it has the extent.
+            self.destination_try_direct_start(mig);
+            return;
+        }
+        self.send(mig, MsgKind::Trigger);
+        let wait = self.pkt_time(self.sc.raw.migration.stream_migrated_wait_packets as u64);
+        self.timer(mig, now + wait + self.smbus.latency, TimerKind::StreamMigrated);
+    }
+
+    /// Steps 616 / 618: "stream migrated" arrived in time; tell the manager
+    /// and hand control to the destination.
+    pub(crate) fn source_on_stream_migrated(&mut self, mig: u32) {
+        if self.migrations[mig as usize].phase != Phase::Streaming || self.migrations[mig as usize].note == "source gave up" {
+            return;
+        }
+        self.migrations[mig as usize].note = "control sent";
+        self.send(mig, MsgKind::ControlTransfer);
+    }
+
+    /// Step 616 → 617: no "stream migrated" in time: terminate the stream so
+    /// that two modules never feed one user.
+    pub(crate) fn source_on_migrated_timeout(&mut self, mig: u32) {
+        let m = &self.migrations[mig as usize];
+        if m.note == "control sent" || m.outcome.is_some() {
+            return;
+        }
+        let s = m.stream;
+        self.migrations[mig as usize].note = "source gave up";
+        if self.migrations[mig as usize].phase == Phase::Triggered {
+            // The destination never started: the user is dark; end it.
+            self.fail_migration(mig, "no stream-migrated message");
+            let _ = s;
+        }
+        // Otherwise the destination streams and, never getting control,
+        // fails at step 644 and terminates its output.
+    }
+
+    /// Step 424's withdrawal: tell the destination, free what it set aside.
+    fn cancel_destination(&mut self, mig: u32) {
+        self.send(mig, MsgKind::Cancel);
+        self.release_destination(mig);
+    }
+
+    /// The migration failed: release the destination and terminate the
+    /// stream if the source cannot keep it.
+    pub(crate) fn fail_migration(&mut self, mig: u32, why: &'static str) {
+        let now = self.now();
+        let m = &mut self.migrations[mig as usize];
+        if m.outcome.is_some() {
+            return;
+        }
+        m.note = why;
+        m.ended = now;
+        let s = m.stream;
+        let before_stop = matches!(m.phase, Phase::Requested | Phase::Accepted);
+        m.phase = Phase::Done;
+        m.outcome = Some(Outcome::Failed);
+        self.release_destination(mig);
+        let st = &mut self.streams[s as usize];
+        st.migration = None;
+        if before_stop && st.dark_since.is_none() && st.status == Status::Active {
+            // Nothing was handed over and the source still streams: the user
+            // stays put (and meets whatever made the source shed it).
+            st.stop_at = None;
+            self.maybe_issue_next(s);
+            return;
+        }
+        self.end_stream(s, Status::Terminated);
+    }
+}

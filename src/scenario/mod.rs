@@ -1,0 +1,164 @@
+//! Scenario files: loading, `--set` overrides and validation.
+//!
+//! The path from a file to a runnable model is: read text → JSON value →
+//! apply `--set` overrides on the value with every default filled in (so an
+//! override can reach a defaulted field, and an unknown path is caught) →
+//! typed `RawScenario` (serde, unknown fields rejected, the field path kept)
+//! → `validate` (every semantic problem collected, not just the first) →
+//! `Scenario`.
+
+pub mod raw;
+mod set;
+mod validate;
+
+pub use raw::*;
+pub use set::apply_set;
+pub use validate::{MAX_STREAMS, Scenario};
+
+use std::fmt;
+use std::path::Path;
+
+/// One thing wrong with the input, located by file and field path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// The scenario file, or `--set` / `--seed` for command-line input.
+    pub file: String,
+    /// Dotted JSON path (`headend.disks_per_module`, `faults[2].module`);
+    /// empty when the problem concerns the whole document.
+    pub path: String,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            write!(f, "{}: {}", self.file, self.message)
+        } else {
+            write!(f, "{}: {}: {}", self.file, self.path, self.message)
+        }
+    }
+}
+
+/// Every problem found in one input; displayed one per line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioError {
+    pub problems: Vec<Problem>,
+}
+
+impl ScenarioError {
+    pub fn one(file: &str, path: &str, message: impl Into<String>) -> Self {
+        ScenarioError { problems: vec![Problem { file: file.to_string(), path: path.to_string(), message: message.into() }] }
+    }
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+/// A scenario as loaded: the checked model input plus the resolved JSON
+/// (every default filled in, overrides applied) that a manifest records.
+pub struct Loaded {
+    pub scenario: Scenario,
+    pub resolved: serde_json::Value,
+}
+
+/// Reads, overrides and validates a scenario file.
+pub fn load(path: &Path, sets: &[String], seed: Option<u64>) -> Result<Loaded, ScenarioError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::one(&file, "", format!("cannot read the file: {e}")))?;
+    load_str(&file, &text, sets, seed)
+}
+
+/// As [`load`], from text already read; `file` names it in messages.
+pub fn load_str(file: &str, text: &str, sets: &[String], seed: Option<u64>) -> Result<Loaded, ScenarioError> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        ScenarioError::one(
+            file,
+            "",
+            format!("malformed JSON at line {} column {}: {}", e.line(), e.column(), strip_position(&e.to_string())),
+        )
+    })?;
+    let raw = typed(file, value)?;
+    // Round-trip through the typed form so every defaulted field exists in
+    // the value an override is applied to.
+    let mut full = serde_json::to_value(&raw).map_err(|e| ScenarioError::one(file, "", format!("internal: {e}")))?;
+    let mut problems = Vec::new();
+    for s in sets {
+        if let Err(p) = apply_set(&mut full, s) {
+            problems.push(p);
+        }
+    }
+    if let Some(seed) = seed {
+        full["seed"] = serde_json::Value::from(seed);
+    }
+    if !problems.is_empty() {
+        return Err(ScenarioError { problems });
+    }
+    let raw = if sets.is_empty() && seed.is_none() { raw } else { typed(file, full.clone())? };
+    let scenario = validate::validate(file, raw)?;
+    Ok(Loaded { scenario, resolved: full })
+}
+
+fn typed(file: &str, value: serde_json::Value) -> Result<RawScenario, ScenarioError> {
+    serde_path_to_error::deserialize::<_, RawScenario>(value).map_err(|e| {
+        let mut path = e.path().to_string();
+        if path == "." {
+            path.clear();
+        }
+        let inner = e.inner().to_string();
+        // serde names an unknown or missing field in the message and points
+        // at its parent; users want the field itself in the path.
+        let named = ["unknown field `", "missing field `"]
+            .iter()
+            .find_map(|p| inner.strip_prefix(p).and_then(|rest| rest.split('`').next()).map(str::to_string));
+        if let Some(field) = named {
+            path = if path.is_empty() { field } else { format!("{path}.{field}") };
+        }
+        ScenarioError::one(file, &path, describe_serde(&inner))
+    })
+}
+
+/// Rephrases serde's messages as "expected …, got …" where it can.
+fn describe_serde(msg: &str) -> String {
+    let msg = strip_position(msg);
+    if let Some(rest) = msg.strip_prefix("unknown field `") {
+        let expected = rest.split_once(", expected ").map(|x| x.1).unwrap_or("");
+        return format!("unknown field; expected one of {expected}");
+    }
+    if msg.starts_with("missing field") {
+        return "required field is missing".to_string();
+    }
+    if let Some(rest) = msg.strip_prefix("invalid type: ")
+        && let Some((got, expected)) = rest.split_once(", expected ")
+    {
+        return format!("expected {expected}, got {got}");
+    }
+    if let Some(rest) = msg.strip_prefix("invalid value: ")
+        && let Some((got, expected)) = rest.split_once(", expected ")
+    {
+        return format!("expected {expected}, got {got}");
+    }
+    if let Some(rest) = msg.strip_prefix("unknown variant ")
+        && let Some((got, expected)) = rest.split_once(", expected ")
+    {
+        return format!("expected {expected}, got {got}");
+    }
+    msg.to_string()
+}
+
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}

@@ -1,0 +1,574 @@
+//! Scenario files as users write them: serde types with documented units and
+//! defaults. `deny_unknown_fields` everywhere, so a typo is an error instead
+//! of a silently defaulted field. Nothing here is validated beyond types;
+//! `validate.rs` turns a `RawScenario` into a checked `Scenario`.
+
+use serde::{Deserialize, Serialize};
+
+/// A whole scenario file.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    /// Used in default output paths (`results/<name>/seed-<N>/`).
+    pub name: String,
+    /// What the scenario demonstrates and the outcome it is expected to show.
+    #[serde(default)]
+    pub description: String,
+    /// Master seed; every component's random stream is derived from it.
+    pub seed: u64,
+    /// Simulated time [s].
+    pub duration_s: f64,
+    /// Interval between rows of `modules.csv` [s].
+    #[serde(default = "d_report_interval")]
+    pub report_interval_s: f64,
+    #[serde(default)]
+    pub content: RawContent,
+    pub headend: RawHeadend,
+    pub workload: RawWorkload,
+    #[serde(default)]
+    pub smbus: RawSmbus,
+    #[serde(default)]
+    pub migration: RawMigration,
+    /// Injected failures, warnings and bus disturbances.
+    #[serde(default)]
+    pub faults: Vec<RawFault>,
+}
+
+fn d_report_interval() -> f64 {
+    10.0
+}
+
+/// The title library (FIG. 3A): every title is a sequence of extents.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawContent {
+    /// Number of titles in the library.
+    #[serde(default = "d_titles")]
+    pub titles: u32,
+    /// Play time of every title [s].
+    #[serde(default = "d_title_s")]
+    pub title_s: f64,
+    /// Constant MPEG-2 transport-stream rate of every title [bit/s]. The
+    /// default is 3.75 Mbit/s rounded up so that a 2 s extent is a whole
+    /// number (4 987) of 188-byte packets.
+    #[serde(default = "d_bitrate")]
+    pub bitrate_bps: u64,
+    /// Modules holding a copy of each title; `null` = every module. Title t
+    /// is stored on modules t, t+1, … (mod M).
+    #[serde(default)]
+    pub replicas: Option<u32>,
+    /// Zipf exponent of title popularity (0 = uniform).
+    #[serde(default)]
+    pub zipf_s: f64,
+    /// Interval between random-access points (PCR + random_access_indicator)
+    /// in the transport stream [s]; packet-offset transitions land on them.
+    #[serde(default = "d_rap")]
+    pub random_access_interval_s: f64,
+}
+
+fn d_titles() -> u32 {
+    500
+}
+fn d_title_s() -> f64 {
+    5400.0
+}
+fn d_bitrate() -> u64 {
+    3_750_224
+}
+fn d_rap() -> f64 {
+    0.5
+}
+
+impl Default for RawContent {
+    fn default() -> Self {
+        RawContent {
+            titles: d_titles(),
+            title_s: d_title_s(),
+            bitrate_bps: d_bitrate(),
+            replicas: None,
+            zipf_s: 0.0,
+            random_access_interval_s: d_rap(),
+        }
+    }
+}
+
+/// The information server of FIG. 2.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHeadend {
+    /// Number of server modules (M).
+    pub modules: u32,
+    /// Disks in each module's array.
+    pub disks_per_module: u32,
+    /// Bytes per extent; must be a whole number of 188-byte packets. The
+    /// service period of a module is the play time of one of its extents.
+    #[serde(default = "d_extent_bytes")]
+    pub extent_bytes: u64,
+    /// Per-module extent size overriding `extent_bytes` (one entry per
+    /// module), for studying packet-offset transitions.
+    #[serde(default)]
+    pub extent_bytes_by_module: Option<Vec<u64>>,
+    /// Buffer memory of each module [bytes].
+    #[serde(default = "d_buffer_bytes")]
+    pub buffer_bytes: u64,
+    /// Streams a module admits at most; `null` = buffer_bytes / (2 extents),
+    /// since each stream holds the extent playing plus the one being read.
+    #[serde(default)]
+    pub max_streams_per_module: Option<u32>,
+    /// Aggregate capacity of the non-blocking switch [bit/s].
+    #[serde(default = "d_switch_bps")]
+    pub switch_bps: u64,
+    #[serde(default)]
+    pub transport: RawTransport,
+    #[serde(default)]
+    pub disk: RawDisk,
+    /// Where an extent sits on its disk: `striped` (titles laid out in
+    /// order, so the cylinder follows from the extent) or `random` (a fresh
+    /// uniformly random cylinder per read, as the SimPy peer does).
+    #[serde(default)]
+    pub placement: Placement,
+}
+
+fn d_extent_bytes() -> u64 {
+    937_556
+}
+fn d_buffer_bytes() -> u64 {
+    // 512 MiB: 286 streams at two extents each.
+    512 * 1024 * 1024
+}
+fn d_switch_bps() -> u64 {
+    1_000_000_000
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Placement {
+    #[default]
+    Striped,
+    Random,
+}
+
+/// Transport processors and their FATC channels.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTransport {
+    /// FATC channels in all; `null` = as many as the streams need.
+    #[serde(default)]
+    pub channels: Option<u32>,
+    /// Payload rate of one FATC channel [bit/s] (256-QAM, 6 MHz: 38.8 Mbit/s).
+    #[serde(default = "d_channel_bps")]
+    pub channel_bps: u64,
+}
+
+fn d_channel_bps() -> u64 {
+    38_810_000
+}
+
+impl Default for RawTransport {
+    fn default() -> Self {
+        RawTransport { channels: None, channel_bps: d_channel_bps() }
+    }
+}
+
+/// One disk drive. Defaults: Seagate Cheetah 9LP (ST39102LW), product
+/// manual rev. C, 1998: 6 962 cylinders, 10 045 rpm, single-cylinder seek
+/// 0.831 ms, full stroke 10.627 ms, 21.8 → 14.3 MB/s media rate.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDisk {
+    #[serde(default = "d_cylinders")]
+    pub cylinders: u32,
+    /// Spindle speed [rev/min]; rotational latency is uniform over one revolution.
+    #[serde(default = "d_rpm")]
+    pub rpm: f64,
+    #[serde(default)]
+    pub seek: RawSeek,
+    /// Recording zones (equal width), rates spaced linearly outer → inner.
+    #[serde(default = "d_zones")]
+    pub zones: u32,
+    /// Media transfer rate in the outermost zone [bytes/s].
+    #[serde(default = "d_outer")]
+    pub outer_bytes_per_s: f64,
+    /// Media transfer rate in the innermost zone [bytes/s].
+    #[serde(default = "d_inner")]
+    pub inner_bytes_per_s: f64,
+    /// Request queue discipline: `fifo`, `edf` or `scan-edf`.
+    #[serde(default)]
+    pub queue: QueueDiscipline,
+    /// Deadline window within which `scan-edf` serves in elevator order [ms].
+    #[serde(default = "d_scan_window")]
+    pub scan_window_ms: f64,
+}
+
+fn d_cylinders() -> u32 {
+    6962
+}
+fn d_rpm() -> f64 {
+    10_045.0
+}
+fn d_zones() -> u32 {
+    8
+}
+fn d_outer() -> f64 {
+    21.8e6
+}
+fn d_inner() -> f64 {
+    14.3e6
+}
+fn d_scan_window() -> f64 {
+    100.0
+}
+
+impl Default for RawDisk {
+    fn default() -> Self {
+        RawDisk {
+            cylinders: d_cylinders(),
+            rpm: d_rpm(),
+            seek: RawSeek::default(),
+            zones: d_zones(),
+            outer_bytes_per_s: d_outer(),
+            inner_bytes_per_s: d_inner(),
+            queue: QueueDiscipline::default(),
+            scan_window_ms: d_scan_window(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum QueueDiscipline {
+    Fifo,
+    #[default]
+    Edf,
+    ScanEdf,
+}
+
+/// Two-regime seek curve: a + b·√d for d ≤ split, c + e·d beyond [ms]. The
+/// defaults fit the Cheetah 9LP: 0.831 ms at d = 1, 5.4 ms at a third of
+/// the stroke, 10.627 ms at full stroke, continuous at d = 1000.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSeek {
+    #[serde(default = "d_split")]
+    pub split_cylinders: u32,
+    #[serde(default = "d_a")]
+    pub short_a_ms: f64,
+    #[serde(default = "d_b")]
+    pub short_b_ms: f64,
+    #[serde(default = "d_c")]
+    pub long_c_ms: f64,
+    #[serde(default = "d_e")]
+    pub long_e_ms: f64,
+}
+
+fn d_split() -> u32 {
+    1000
+}
+fn d_a() -> f64 {
+    0.7304
+}
+fn d_b() -> f64 {
+    0.10065
+}
+fn d_c() -> f64 {
+    2.787
+}
+fn d_e() -> f64 {
+    0.001_126_3
+}
+
+impl Default for RawSeek {
+    fn default() -> Self {
+        RawSeek { split_cylinders: d_split(), short_a_ms: d_a(), short_b_ms: d_b(), long_c_ms: d_c(), long_e_ms: d_e() }
+    }
+}
+
+/// The session controller's load.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWorkload {
+    /// Streams active at t = 0, each on a random title at a random extent
+    /// with a random phase in the first service period.
+    pub streams: u32,
+    /// Poisson session arrivals after t = 0 [sessions/s]; 0 = none.
+    #[serde(default)]
+    pub arrivals_per_s: f64,
+    /// What a stream does at the end of its title: `leave` or `new-title`.
+    #[serde(default)]
+    pub on_title_end: TitleEnd,
+    /// Mean viewing time of an arriving session [s], exponential; `null` =
+    /// until the title ends.
+    #[serde(default)]
+    pub mean_session_s: Option<f64>,
+    /// How the session controller picks a module: `least-loaded` among
+    /// modules holding the title, or `round-robin` over modules.
+    #[serde(default)]
+    pub assignment: Assignment,
+    /// Streams per user (box 405: content plus e.g. audio or data streams),
+    /// migrated together.
+    #[serde(default = "d_one")]
+    pub streams_per_user: u32,
+}
+
+fn d_one() -> u32 {
+    1
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum TitleEnd {
+    #[default]
+    NewTitle,
+    Leave,
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Assignment {
+    #[default]
+    LeastLoaded,
+    RoundRobin,
+}
+
+/// The server-module bus carrying the migration protocol's messages.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSmbus {
+    /// Fixed latency of a message [µs].
+    #[serde(default = "d_latency")]
+    pub latency_us: f64,
+    /// Serialisation time per byte on the shared bus [ns]; messages queue
+    /// behind each other, so a mass migration congests the bus.
+    #[serde(default = "d_per_byte")]
+    pub per_byte_ns: f64,
+    /// Extra latency drawn uniformly in [0, jitter] per message [µs].
+    #[serde(default)]
+    pub jitter_us: f64,
+    /// Probability that a message is lost.
+    #[serde(default)]
+    pub loss: f64,
+    /// Latency of the high-priority trigger message, which bypasses the
+    /// queue [µs]; the patent requires less than one packet time.
+    #[serde(default = "d_trigger")]
+    pub trigger_latency_us: f64,
+}
+
+fn d_latency() -> f64 {
+    100.0
+}
+fn d_per_byte() -> f64 {
+    80.0
+}
+fn d_trigger() -> f64 {
+    50.0
+}
+
+impl Default for RawSmbus {
+    fn default() -> Self {
+        RawSmbus { latency_us: d_latency(), per_byte_ns: d_per_byte(), jitter_us: 0.0, loss: 0.0, trigger_latency_us: d_trigger() }
+    }
+}
+
+/// How users are migrated away from a failing or overloaded module.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMigration {
+    /// `protocol` (FIG. 4–6) or `naive` (restart on a survivor at the next
+    /// period, no handshake, in-flight extents lost).
+    #[serde(default)]
+    pub policy: Policy,
+    /// How long a source waits for an answer to a migrate request before
+    /// trying another destination [ms].
+    #[serde(default = "d_response_timeout")]
+    pub response_timeout_ms: f64,
+    /// Destinations tried per user before the migration fails.
+    #[serde(default = "d_max_destinations")]
+    pub max_destinations: u32,
+    /// Times the source recomputes a transitional extent whose deadline
+    /// passed (FIG. 4 step 426 → 408) before giving up.
+    #[serde(default = "d_max_recomputes")]
+    pub max_recomputes: u32,
+    /// A modified acceptance is appropriate (step 418) if it moves the
+    /// transition by at most this much [s].
+    #[serde(default = "d_max_shift")]
+    pub max_shift_s: f64,
+    /// A trigger is timely (FIG. 5 step 530) if it arrives at most this
+    /// long after the transition instant [packet times].
+    #[serde(default = "d_trigger_grace")]
+    pub trigger_grace_packets: u32,
+    /// How long the source waits for "stream migrated" (step 614) [packet times].
+    #[serde(default = "d_migrated_wait")]
+    pub stream_migrated_wait_packets: u32,
+    /// How long the destination waits for control transfer (step 642) [ms].
+    #[serde(default = "d_control_wait")]
+    pub control_transfer_wait_ms: f64,
+    /// Accept a response whose retrieved extent has already been passed
+    /// (step 606 alternative): the user sees some content twice.
+    #[serde(default = "d_true")]
+    pub allow_passed_extent: bool,
+    /// Transition points: `extent` boundaries, `packet-offset` (random-access
+    /// points inside extents) or `auto` (packet offsets only between modules
+    /// whose extent sizes differ).
+    #[serde(default)]
+    pub transition: Transition,
+    /// Periodic load observation; `null` = no load balancing.
+    #[serde(default)]
+    pub load_balance: Option<RawLoadBalance>,
+}
+
+fn d_response_timeout() -> f64 {
+    50.0
+}
+fn d_max_destinations() -> u32 {
+    3
+}
+fn d_max_recomputes() -> u32 {
+    3
+}
+fn d_max_shift() -> f64 {
+    4.0
+}
+fn d_trigger_grace() -> u32 {
+    1
+}
+fn d_migrated_wait() -> u32 {
+    4
+}
+fn d_control_wait() -> f64 {
+    10.0
+}
+fn d_true() -> bool {
+    true
+}
+
+impl Default for RawMigration {
+    fn default() -> Self {
+        RawMigration {
+            policy: Policy::default(),
+            response_timeout_ms: d_response_timeout(),
+            max_destinations: d_max_destinations(),
+            max_recomputes: d_max_recomputes(),
+            max_shift_s: d_max_shift(),
+            trigger_grace_packets: d_trigger_grace(),
+            stream_migrated_wait_packets: d_migrated_wait(),
+            control_transfer_wait_ms: d_control_wait(),
+            allow_passed_extent: true,
+            transition: Transition::default(),
+            load_balance: None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Policy {
+    #[default]
+    Protocol,
+    Naive,
+}
+
+impl Policy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Policy::Protocol => "protocol",
+            Policy::Naive => "naive",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Transition {
+    #[default]
+    Auto,
+    Extent,
+    PacketOffset,
+}
+
+/// Periodic observation of module load (FIG. 4 step 404).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLoadBalance {
+    /// Observation period [s].
+    pub interval_s: f64,
+    /// A module whose load (the largest of disk, buffer and output
+    /// utilisation, 0–1) exceeds this is overloaded.
+    #[serde(default = "d_threshold")]
+    pub threshold: f64,
+    /// …or exceeds the mean load of live modules by this factor.
+    #[serde(default = "d_relative")]
+    pub relative: f64,
+    /// Users moved per overloaded module per observation, at most.
+    #[serde(default = "d_max_moves")]
+    pub max_moves: u32,
+}
+
+fn d_threshold() -> f64 {
+    0.85
+}
+fn d_relative() -> f64 {
+    1.25
+}
+fn d_max_moves() -> u32 {
+    16
+}
+
+/// One injected event.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFault {
+    /// When it happens [s].
+    pub at_s: f64,
+    pub kind: FaultKind,
+    /// The module concerned (all kinds but `smbus-burst`).
+    #[serde(default)]
+    pub module: Option<u32>,
+    /// The disk concerned (`disk` only).
+    #[serde(default)]
+    pub disk: Option<u32>,
+    /// Time from the fault to its repair [s]; `null` = never repaired.
+    #[serde(default)]
+    pub repair_after_s: Option<f64>,
+    /// `smbus-burst`: how long the disturbance lasts [s].
+    #[serde(default)]
+    pub duration_s: Option<f64>,
+    /// `smbus-burst`: latency added to every message [µs].
+    #[serde(default)]
+    pub extra_latency_us: Option<f64>,
+    /// `smbus-burst`: loss probability during the burst.
+    #[serde(default)]
+    pub loss: Option<f64>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum FaultKind {
+    /// One disk of a module's array stops serving reads.
+    Disk,
+    /// The module's data path fails: no reads, its buffer is lost, output
+    /// stops. Its control processor still runs the source side of the
+    /// protocol over the SMBUS.
+    Module,
+    /// The module's buffer memory fails: content in it is lost, output stops.
+    Buffer,
+    /// The module's secondary storage fails: it keeps streaming but must
+    /// shed its users and takes no new ones.
+    SecondaryStorage,
+    /// "Failure likely": users are migrated away before anything breaks.
+    FailureLikely,
+    /// SMBUS delay and loss burst.
+    SmbusBurst,
+}
+
+impl FaultKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FaultKind::Disk => "disk",
+            FaultKind::Module => "module",
+            FaultKind::Buffer => "buffer",
+            FaultKind::SecondaryStorage => "secondary-storage",
+            FaultKind::FailureLikely => "failure-likely",
+            FaultKind::SmbusBurst => "smbus-burst",
+        }
+    }
+}

@@ -1,0 +1,237 @@
+//! Semantic checks on a typed scenario. Every problem is collected, so a
+//! user fixes a file in one pass instead of one error per run.
+
+use super::raw::*;
+use super::{Problem, ScenarioError};
+
+/// Bits in one 188-byte MPEG-2 transport packet.
+pub const PACKET_BITS: u64 = 188 * 8;
+/// Largest stream population accepted (memory stays bounded).
+pub const MAX_STREAMS: u32 = 10_000_000;
+/// Longest simulated time accepted [s] (about 116 days).
+const MAX_DURATION_S: f64 = 1e7;
+
+/// A checked scenario: the user's fields plus what follows from them.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    pub raw: RawScenario,
+    /// Packets per extent on each module.
+    pub extent_packets: Vec<u64>,
+    /// Packets in every title.
+    pub title_packets: u64,
+    /// Streams each module admits at most.
+    pub max_streams_per_module: u32,
+    /// Modules holding each title (same for every title).
+    pub replicas: u32,
+}
+
+struct Checker<'a> {
+    file: &'a str,
+    problems: Vec<Problem>,
+}
+
+impl Checker<'_> {
+    fn bad(&mut self, path: &str, message: String) {
+        self.problems.push(Problem { file: self.file.to_string(), path: path.to_string(), message });
+    }
+    /// A finite number in [lo, hi].
+    fn range(&mut self, path: &str, v: f64, lo: f64, hi: f64, what: &str) {
+        if !(v.is_finite() && v >= lo && v <= hi) {
+            self.bad(path, format!("expected {what}, got {v}"));
+        }
+    }
+    fn positive(&mut self, path: &str, v: f64, hi: f64) {
+        if !(v.is_finite() && v > 0.0 && v <= hi) {
+            self.bad(path, format!("expected a number > 0 and <= {hi}, got {v}"));
+        }
+    }
+    fn int_range(&mut self, path: &str, v: u64, lo: u64, hi: u64) {
+        if v < lo || v > hi {
+            self.bad(path, format!("expected an integer >= {lo} and <= {hi}, got {v}"));
+        }
+    }
+    fn probability(&mut self, path: &str, v: f64) {
+        self.range(path, v, 0.0, 1.0, "a probability in [0, 1]");
+    }
+}
+
+pub fn validate(file: &str, raw: RawScenario) -> Result<Scenario, ScenarioError> {
+    let mut c = Checker { file, problems: Vec::new() };
+    if raw.name.is_empty() || !raw.name.chars().all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch)) {
+        c.bad("name", format!("expected a non-empty name of letters, digits, '-', '_' or '.', got {:?}", raw.name));
+    }
+    c.positive("duration_s", raw.duration_s, MAX_DURATION_S);
+    c.positive("report_interval_s", raw.report_interval_s, MAX_DURATION_S);
+
+    let h = &raw.headend;
+    c.int_range("headend.modules", h.modules.into(), 1, 4096);
+    c.int_range("headend.disks_per_module", h.disks_per_module.into(), 1, 1024);
+    let modules = h.modules.max(1) as usize;
+
+    let ct = &raw.content;
+    c.int_range("content.titles", ct.titles.into(), 1, 10_000_000);
+    c.int_range("content.bitrate_bps", ct.bitrate_bps, PACKET_BITS, 1_000_000_000_000);
+    c.positive("content.title_s", ct.title_s, MAX_DURATION_S);
+    c.range("content.zipf_s", ct.zipf_s, 0.0, 10.0, "a Zipf exponent in [0, 10]");
+    c.positive("content.random_access_interval_s", ct.random_access_interval_s, 3600.0);
+    if let Some(r) = ct.replicas {
+        if r == 0 {
+            c.bad("content.replicas", "expected an integer >= 1 (a title replicated on no module can never be played), got 0".into());
+        } else if r > h.modules {
+            c.bad("content.replicas", format!("expected at most headend.modules = {}, got {r}", h.modules));
+        }
+    }
+
+    let mut sizes: Vec<u64> = vec![h.extent_bytes; modules];
+    let mut size_path = vec!["headend.extent_bytes".to_string(); modules];
+    if let Some(by_module) = &h.extent_bytes_by_module {
+        if by_module.len() != modules {
+            c.bad("headend.extent_bytes_by_module", format!("expected one entry per module ({modules}), got {}", by_module.len()));
+        } else {
+            sizes.clone_from(by_module);
+            size_path = (0..modules).map(|i| format!("headend.extent_bytes_by_module[{i}]")).collect();
+        }
+    }
+    for (size, path) in sizes.iter().zip(&size_path) {
+        if *size == 0 || size % 188 != 0 {
+            c.bad(
+                path,
+                format!("expected a whole number (>= 1) of 188-byte packets, got {size} bytes ({:.2} packets)", *size as f64 / 188.0),
+            );
+        } else if *size > 1 << 30 {
+            c.bad(path, format!("expected at most 1 GiB, got {size}"));
+        }
+    }
+    let largest = sizes.iter().copied().max().unwrap_or(0);
+    if h.buffer_bytes < 2 * largest {
+        c.bad(
+            "headend.buffer_bytes",
+            format!(
+                "expected at least two extents ({} bytes: the extent playing and the one being read), got {}",
+                2 * largest,
+                h.buffer_bytes
+            ),
+        );
+    }
+    if let Some(0) = h.max_streams_per_module {
+        c.bad("headend.max_streams_per_module", "expected an integer >= 1, got 0".into());
+    }
+    c.int_range("headend.switch_bps", h.switch_bps, 1, u64::MAX);
+    if h.transport.channel_bps < ct.bitrate_bps {
+        c.bad(
+            "headend.transport.channel_bps",
+            format!("expected at least content.bitrate_bps = {} (one stream per channel), got {}", ct.bitrate_bps, h.transport.channel_bps),
+        );
+    }
+    if let Some(0) = h.transport.channels {
+        c.bad("headend.transport.channels", "expected an integer >= 1, got 0".into());
+    }
+    let d = &h.disk;
+    c.int_range("headend.disk.cylinders", d.cylinders.into(), 2, 10_000_000);
+    c.positive("headend.disk.rpm", d.rpm, 1e6);
+    c.int_range("headend.disk.zones", d.zones.into(), 1, d.cylinders.max(1).into());
+    c.positive("headend.disk.outer_bytes_per_s", d.outer_bytes_per_s, 1e12);
+    c.positive("headend.disk.inner_bytes_per_s", d.inner_bytes_per_s, 1e12);
+    c.positive("headend.disk.scan_window_ms", d.scan_window_ms, 1e9);
+    for (path, v) in [
+        ("headend.disk.seek.short_a_ms", d.seek.short_a_ms),
+        ("headend.disk.seek.short_b_ms", d.seek.short_b_ms),
+        ("headend.disk.seek.long_c_ms", d.seek.long_c_ms),
+        ("headend.disk.seek.long_e_ms", d.seek.long_e_ms),
+    ] {
+        c.range(path, v, 0.0, 1e5, "a time in ms >= 0");
+    }
+
+    let w = &raw.workload;
+    c.int_range("workload.streams", w.streams.into(), 0, MAX_STREAMS.into());
+    c.range("workload.arrivals_per_s", w.arrivals_per_s, 0.0, 1e6, "a rate >= 0 (sessions/s)");
+    if let Some(m) = w.mean_session_s {
+        c.positive("workload.mean_session_s", m, MAX_DURATION_S);
+    }
+    c.int_range("workload.streams_per_user", w.streams_per_user.into(), 1, 16);
+
+    let s = &raw.smbus;
+    c.range("smbus.latency_us", s.latency_us, 0.0, 1e9, "a latency >= 0 µs");
+    c.range("smbus.per_byte_ns", s.per_byte_ns, 0.0, 1e9, "a time >= 0 ns");
+    c.range("smbus.jitter_us", s.jitter_us, 0.0, 1e9, "a jitter >= 0 µs");
+    c.probability("smbus.loss", s.loss);
+    c.range("smbus.trigger_latency_us", s.trigger_latency_us, 0.0, 1e9, "a latency >= 0 µs");
+
+    let m = &raw.migration;
+    c.positive("migration.response_timeout_ms", m.response_timeout_ms, 1e9);
+    c.int_range("migration.max_destinations", m.max_destinations.into(), 1, 4096);
+    c.int_range("migration.max_recomputes", m.max_recomputes.into(), 0, 1000);
+    c.range("migration.max_shift_s", m.max_shift_s, 0.0, 1e6, "a time >= 0 s");
+    c.int_range("migration.stream_migrated_wait_packets", m.stream_migrated_wait_packets.into(), 1, 1_000_000);
+    c.positive("migration.control_transfer_wait_ms", m.control_transfer_wait_ms, 1e9);
+    if let Some(lb) = &m.load_balance {
+        c.positive("migration.load_balance.interval_s", lb.interval_s, MAX_DURATION_S);
+        c.range("migration.load_balance.threshold", lb.threshold, 0.0, 10.0, "a utilisation in (0, 10]");
+        if lb.threshold == 0.0 {
+            c.bad("migration.load_balance.threshold", "expected a utilisation > 0, got 0".into());
+        }
+        c.range("migration.load_balance.relative", lb.relative, 1.0, 1e3, "a factor >= 1");
+        c.int_range("migration.load_balance.max_moves", lb.max_moves.into(), 1, 1_000_000);
+    }
+
+    for (i, f) in raw.faults.iter().enumerate() {
+        let p = |field: &str| format!("faults[{i}].{field}");
+        if !(f.at_s.is_finite() && f.at_s >= 0.0) {
+            c.bad(&p("at_s"), format!("expected a time >= 0 s, got {}", f.at_s));
+        } else if f.at_s > raw.duration_s {
+            c.bad(&p("at_s"), format!("expected a time within duration_s = {}, got {}", raw.duration_s, f.at_s));
+        }
+        let bus = f.kind == FaultKind::SmbusBurst;
+        match (bus, f.module) {
+            (false, None) => {
+                c.bad(&p("module"), format!("required for kind {}: expected a module index below {}", f.kind.as_str(), h.modules))
+            }
+            (false, Some(mi)) if mi >= h.modules => {
+                c.bad(&p("module"), format!("expected a module index below headend.modules = {}, got {mi}", h.modules))
+            }
+            (true, Some(_)) => c.bad(&p("module"), "not used by kind smbus-burst; remove it".into()),
+            _ => {}
+        }
+        match (f.kind == FaultKind::Disk, f.disk) {
+            (true, None) => c.bad(&p("disk"), format!("required for kind disk: expected a disk index below {}", h.disks_per_module)),
+            (true, Some(di)) if di >= h.disks_per_module => {
+                c.bad(&p("disk"), format!("expected a disk index below headend.disks_per_module = {}, got {di}", h.disks_per_module))
+            }
+            (false, Some(_)) => c.bad(&p("disk"), format!("only used by kind disk, not {}; remove it", f.kind.as_str())),
+            _ => {}
+        }
+        if let Some(r) = f.repair_after_s {
+            c.positive(&p("repair_after_s"), r, MAX_DURATION_S);
+        }
+        if bus {
+            match f.duration_s {
+                None => c.bad(&p("duration_s"), "required for kind smbus-burst: expected a time > 0 s".into()),
+                Some(dur) => c.positive(&p("duration_s"), dur, MAX_DURATION_S),
+            }
+            if let Some(l) = f.loss {
+                c.probability(&p("loss"), l);
+            }
+            if let Some(x) = f.extra_latency_us {
+                c.range(&p("extra_latency_us"), x, 0.0, 1e9, "a latency >= 0 µs");
+            }
+        } else {
+            for (field, present) in
+                [("duration_s", f.duration_s.is_some()), ("extra_latency_us", f.extra_latency_us.is_some()), ("loss", f.loss.is_some())]
+            {
+                if present {
+                    c.bad(&p(field), format!("only used by kind smbus-burst, not {}; remove it", f.kind.as_str()));
+                }
+            }
+        }
+    }
+
+    if !c.problems.is_empty() {
+        return Err(ScenarioError { problems: c.problems });
+    }
+    let extent_packets: Vec<u64> = sizes.iter().map(|b| b / 188).collect();
+    let title_packets = ((raw.content.title_s * raw.content.bitrate_bps as f64) / PACKET_BITS as f64).floor().max(1.0) as u64;
+    let derived_max = (h.buffer_bytes / (2 * largest)).min(u32::MAX as u64) as u32;
+    let max_streams_per_module = h.max_streams_per_module.unwrap_or(derived_max);
+    let replicas = raw.content.replicas.unwrap_or(h.modules);
+    Ok(Scenario { raw, extent_packets, title_packets, max_streams_per_module, replicas })
+}

@@ -1,0 +1,45 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use vodsim::scenario::{Loaded, load_str};
+use vodsim::sim::{RunOptions, RunOutput, simulate};
+
+/// Path of the built `vodsim` binary.
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_vodsim"))
+}
+
+/// Runs the binary with `args` from the repository root.
+pub fn vodsim(args: &[&str]) -> Output {
+    Command::new(bin()).args(args).current_dir(repo()).output().expect("vodsim binary runs")
+}
+
+pub fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Loads a scenario from JSON text with `--set` style overrides.
+pub fn scenario(json: &str, sets: &[&str]) -> Loaded {
+    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+    match load_str("test.json", json, &sets, None) {
+        Ok(l) => l,
+        Err(e) => panic!("test scenario invalid:\n{e}"),
+    }
+}
+
+/// Runs a scenario in-process with invariant checks on.
+pub fn run(json: &str, sets: &[&str]) -> RunOutput {
+    let l = scenario(json, sets);
+    match simulate(&l.scenario, RunOptions { trace: true, check: true }, "test", |_| {}) {
+        Ok(o) => o,
+        Err(e) => panic!("run failed: {e}"),
+    }
+}
+
+/// Loads a scenario file of the repository with overrides and runs it checked.
+pub fn run_file(rel: &str, sets: &[&str]) -> RunOutput {
+    let text = std::fs::read_to_string(repo().join(rel)).expect("scenario file exists");
+    run(&text, sets)
+}

@@ -1,0 +1,10 @@
+//! One integration test binary, a module per area.
+
+mod bad_input;
+mod common;
+mod crash;
+mod determinism;
+mod migration;
+mod properties;
+mod steady_state;
+mod sweep;
