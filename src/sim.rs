@@ -85,6 +85,7 @@ pub fn simulate(sc: &Scenario, opts: RunOptions, sha256: &str, mut progress: imp
 fn dispatch(h: &mut Headend, ev: Ev) {
     match ev {
         Ev::Boundary { stream, epoch } => h.on_boundary(stream, epoch),
+        Ev::FirstRead { stream, epoch } => h.on_first_read(stream, epoch),
         Ev::DiskDone { module, disk } => h.on_disk_done(module as usize, disk as usize),
         Ev::Arrival => h.on_arrival(),
         Ev::SessionEnd { stream, epoch } => {

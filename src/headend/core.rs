@@ -387,17 +387,16 @@ impl Headend {
             if t0 == self.now() {
                 self.issue_next_read(id);
             } else {
-                self.schedule_first_read(id, t0);
+                self.q.schedule(t0, Ev::FirstRead { stream: id, epoch: 0 });
             }
         }
     }
 
-    fn schedule_first_read(&mut self, s: StreamId, t0: SimTime) {
-        // A stream of the initial population issues its first read at its
-        // phase: modelled as a boundary-less read issue at t0 by making the
-        // read's issue time t0 (the disk queue sees it then).
-        let _ = t0;
-        self.issue_next_read(s);
+    pub fn on_first_read(&mut self, s: StreamId, epoch: u32) {
+        let st = &self.streams[s as usize];
+        if st.epoch == epoch && st.next_read.is_none() {
+            self.issue_next_read(s);
+        }
     }
 
     pub fn on_arrival(&mut self) {
