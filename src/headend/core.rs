@@ -23,6 +23,11 @@ pub enum Ev {
         stream: StreamId,
         epoch: u32,
     },
+    /// A stream of the initial population issues its first read (its phase).
+    FirstRead {
+        stream: StreamId,
+        epoch: u32,
+    },
     DiskDone {
         module: u16,
         disk: u16,
