@@ -38,17 +38,7 @@ pub fn simulate(sc: &Scenario, opts: RunOptions, sha256: &str, mut progress: imp
     let mut h = Headend::new(sc, opts.trace, opts.check);
     h.start();
     let end = h.end;
-    let mut tick = 0u32;
-    while let Some((_, ev)) = h.q.pop_until(end) {
-        dispatch(&mut h, ev);
-        if let Some(v) = h.violation.take() {
-            return Err(SimError::Invariant(format!("{v} (event {ev:?})")));
-        }
-        tick = tick.wrapping_add(1);
-        if tick & 0xffff == 0 {
-            progress(h.now().as_secs_f64() / end.as_secs_f64().max(1e-9));
-        }
-    }
+    advance(&mut h, end, &mut progress)?;
     // Deadlines up to the end that fell due while a user was dark count as
     // missed; nothing after `end` counts.
     let after_end = end + SimDuration(1);
@@ -80,6 +70,34 @@ pub fn simulate(sc: &Scenario, opts: RunOptions, sha256: &str, mut progress: imp
     }
     progress(1.0);
     Ok(collect(&h, sc, sha256, wall.elapsed().as_secs_f64()))
+}
+
+/// Processes the next event, if any is due by `until`; returns its time.
+pub fn step(h: &mut Headend, until: SimTime) -> Result<Option<SimTime>, SimError> {
+    let Some((t, ev)) = h.q.pop_until(until) else { return Ok(None) };
+    dispatch(h, ev);
+    match h.violation.take() {
+        Some(v) => Err(SimError::Invariant(format!("{v} (event {ev:?})"))),
+        None => Ok(Some(t)),
+    }
+}
+
+/// Processes every event due up to and including `until`, stopping at the
+/// first broken invariant.
+pub fn advance(h: &mut Headend, until: SimTime, mut progress: impl FnMut(f64)) -> Result<(), SimError> {
+    let end = h.end.as_secs_f64().max(1e-9);
+    let mut tick = 0u32;
+    while let Some((_, ev)) = h.q.pop_until(until) {
+        dispatch(h, ev);
+        if let Some(v) = h.violation.take() {
+            return Err(SimError::Invariant(format!("{v} (event {ev:?})")));
+        }
+        tick = tick.wrapping_add(1);
+        if tick & 0xffff == 0 {
+            progress(h.now().as_secs_f64() / end);
+        }
+    }
+    Ok(())
 }
 
 fn dispatch(h: &mut Headend, ev: Ev) {
@@ -142,6 +160,7 @@ fn collect(h: &Headend, sc: &Scenario, sha256: &str, wall_s: f64) -> RunOutput {
             destination: if m.dest == NO_MODULE { -1 } else { m.dest as i64 },
             transitional_extent: m.extent,
             packet_offset: m.q_pkt,
+            discontinuity: m.packet_offset,
             direct: m.direct,
             modified: m.modified,
             outcome: m.outcome.map(Outcome::as_str).unwrap_or("pending"),
@@ -198,6 +217,5 @@ fn collect(h: &Headend, sc: &Scenario, sha256: &str, wall_s: f64) -> RunOutput {
         smbus_lost: h.smbus.lost,
         streams_terminated: h.streams.iter().filter(|s| s.status == Status::Terminated).count() as u64,
     };
-    let _ = SimTime::ZERO;
     RunOutput { summary, streams, modules: h.module_rows.clone(), migrations, reads: h.read_rows.clone() }
 }

@@ -82,6 +82,8 @@ pub struct Module {
     /// Migrate requests sent to this module and not yet answered; the
     /// source counts them so a mass migration spreads over destinations.
     pub pending_in: u32,
+    /// Streams whose output this module sends through the switch now.
+    pub feeding: u32,
     /// `busy_ns` summed over disks at the last report / load observation.
     pub busy_at_report: u64,
     pub busy_at_observe: u64,
@@ -175,6 +177,7 @@ impl Headend {
                 degraded: false,
                 streams: 0,
                 pending_in: 0,
+                feeding: 0,
                 busy_at_report: 0,
                 busy_at_observe: 0,
                 period: packets_to_time(sc.extent_packets[m], bitrate),
@@ -290,6 +293,13 @@ impl Headend {
         if m != NO_MODULE && cur != NO_MODULE && cur != m {
             self.violated(format!("stream {s} fed by modules {cur} and {m} at once"));
         }
+        if cur != NO_MODULE {
+            self.modules[cur as usize].feeding -= 1;
+        }
+        if m != NO_MODULE {
+            self.modules[m as usize].feeding += 1;
+        }
+        self.switch_dirty = true;
         self.feeder[s as usize] = m;
     }
 
@@ -381,7 +391,8 @@ impl Headend {
                 started: t0,
                 ended: None,
             });
-            self.feeder.push(m as u16);
+            self.feeder.push(NO_MODULE);
+            self.set_feeder(id, m as u16);
             self.modules[m].streams += 1;
             self.switch_dirty = true;
             self.q.schedule(first_deadline, Ev::Boundary { stream: id, epoch: 0 });
@@ -820,7 +831,7 @@ impl Headend {
 
     pub(crate) fn recompute_switch(&mut self) {
         for (m, md) in self.modules.iter().enumerate() {
-            self.switch_offered[m] = if self.module_live(m) { md.streams as u64 * self.bitrate } else { 0 };
+            self.switch_offered[m] = if self.module_live(m) { md.feeding as u64 * self.bitrate } else { 0 };
         }
         max_min_factors(&self.switch_offered, self.sc.raw.headend.switch_bps, &mut self.switch_factor);
         self.switch_dirty = false;

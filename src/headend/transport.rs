@@ -39,8 +39,11 @@ pub struct Grid {
 
 impl Grid {
     /// When packet `pkt` starts playing (the anchor time for earlier packets).
+    /// Rounded up to the nanosecond, so that `position_at(time_of(p)) == p`:
+    /// a transition instant computed from a packet position maps back to it.
     pub fn time_of(&self, pkt: u64, bitrate_bps: u64) -> SimTime {
-        self.anchor_t + packets_to_time(pkt.saturating_sub(self.anchor_pkt), bitrate_bps)
+        let bits = pkt.saturating_sub(self.anchor_pkt) as u128 * PACKET_BITS as u128 * NS;
+        self.anchor_t + SimDuration(bits.div_ceil(bitrate_bps as u128) as u64)
     }
     /// Packets played by `t` (the position of the next packet to play).
     pub fn position_at(&self, t: SimTime, bitrate_bps: u64) -> u64 {
@@ -125,6 +128,11 @@ mod tests {
         assert_eq!(t, SimTime(1_000 + 2_000_000_000));
         assert_eq!(g.position_at(t, 3_750_224), 2 * 4_987);
         assert_eq!(g.time_of(10, 3_750_224), SimTime(1_000), "before the anchor: the anchor time");
+        // 3 740-packet extents at this rate are not a whole number of ns; the
+        // round trip must still land on the packet.
+        for p in [4_987 + 3_740, 4_987 + 7_480, 4_987 + 1_247] {
+            assert_eq!(g.position_at(g.time_of(p, 3_750_224), 3_750_224), p);
+        }
     }
 
     #[test]

@@ -13,6 +13,9 @@ pub mod policy;
 pub mod source;
 pub mod triage;
 
+#[cfg(test)]
+mod tests;
+
 use crate::engine::SimTime;
 use crate::headend::stream::{ReadId, StreamId};
 pub use messages::{MsgKind, TimerKind};

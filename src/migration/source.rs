@@ -252,8 +252,10 @@ impl Headend {
             return;
         }
         self.send(mig, MsgKind::Trigger);
+        // Step 614: "one or a few packet times" from the trigger — the bus
+        // must answer that fast or the stream is terminated.
         let wait = self.pkt_time(self.sc.raw.migration.stream_migrated_wait_packets as u64);
-        self.timer(mig, now + wait + self.smbus.latency, TimerKind::StreamMigrated);
+        self.timer(mig, now + wait, TimerKind::StreamMigrated);
     }
 
     /// Steps 616 / 618: "stream migrated" arrived in time; tell the manager

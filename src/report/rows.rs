@@ -2,7 +2,7 @@
 //! `.` decimals, no index) so `pandas.read_csv(path)` needs no arguments;
 //! floats are printed with fixed decimals so files compare byte for byte.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt::Write;
 
 /// One row of `modules.csv`.
@@ -70,6 +70,9 @@ pub struct MigrationRow {
     pub destination: i64,
     pub transitional_extent: u32,
     pub packet_offset: u64,
+    /// The transition is inside a destination extent: the destination set
+    /// the discontinuity indicator on its first packet.
+    pub discontinuity: bool,
     pub direct: bool,
     pub modified: bool,
     pub outcome: &'static str,
@@ -86,7 +89,7 @@ pub struct MigrationRow {
 }
 
 /// `summary.json`: one object, keys in this order.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Summary {
     pub scenario: String,
     pub seed: u64,
@@ -210,12 +213,12 @@ pub fn streams_csv(rows: &[StreamRow]) -> String {
 
 pub fn migrations_csv(rows: &[MigrationRow]) -> String {
     let mut out = String::from(
-        "t_s,cause,policy,user_id,stream_id,source,destination,transitional_extent,packet_offset,direct,modified,outcome,lost_s,duplicate_s,stall_s,lost_packets,duplicate_packets,smbus_messages,alternates,recomputes,handoff_s,note\n",
+        "t_s,cause,policy,user_id,stream_id,source,destination,transitional_extent,packet_offset,discontinuity,direct,modified,outcome,lost_s,duplicate_s,stall_s,lost_packets,duplicate_packets,smbus_messages,alternates,recomputes,handoff_s,note\n",
     );
     for r in rows {
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             fx(r.t_s, 6),
             r.cause,
             r.policy,
@@ -225,6 +228,7 @@ pub fn migrations_csv(rows: &[MigrationRow]) -> String {
             r.destination,
             r.transitional_extent,
             r.packet_offset,
+            r.discontinuity as u8,
             r.direct as u8,
             r.modified as u8,
             r.outcome,

@@ -1,0 +1,88 @@
+//! White-box tests of protocol branches that a scenario file cannot aim at
+//! precisely: the test drives the run event by event and intervenes.
+
+use super::{Outcome, Phase};
+use crate::engine::SimTime;
+use crate::headend::Headend;
+use crate::headend::stream::{Owner, Status};
+use crate::scenario::load_str;
+use crate::sim::{advance, step};
+
+/// Two modules of two disks, 4 users; module 0 warns of a failure at 10 s.
+fn warned() -> Headend {
+    let json = r#"{ "name": "wb", "seed": 3, "duration_s": 40,
+        "content": { "titles": 20 },
+        "headend": { "modules": 2, "disks_per_module": 2 },
+        "workload": { "streams": 4 },
+        "faults": [ { "at_s": 10, "kind": "failure-likely", "module": 0 } ] }"#;
+    let l = load_str("wb.json", json, &[], None).expect("valid");
+    let mut h = Headend::new(&l.scenario, false, true);
+    h.start();
+    h
+}
+
+/// Steps until `pred` holds for some migration; returns its id.
+fn until(h: &mut Headend, pred: impl Fn(&super::Migration) -> bool) -> u32 {
+    let end = h.end;
+    loop {
+        if let Some(m) = h.migrations.iter().find(|m| pred(m)) {
+            return m.id;
+        }
+        assert!(step(h, end).expect("no invariant broken").is_some(), "condition never met");
+    }
+}
+
+#[test]
+fn a_congested_destination_answers_with_a_modified_acceptance_and_the_user_sees_duplicates() {
+    let mut h = warned();
+    advance(&mut h, SimTime::from_secs_f64(9.9), |_| {}).unwrap();
+    // Fill both of module 1's disks with ~5 s of urgent reads (200 × ~52 ms
+    // spread over two disks): no transitional extent can be read by its
+    // deadline (FIG. 5 step 514 fails).
+    let now = h.now();
+    for e in 0..200 {
+        h.issue_read(Owner::Orphan, 1, 0, e, now);
+    }
+    let end = h.end;
+    advance(&mut h, end, |_| {}).unwrap();
+    let modified: Vec<_> = h.migrations.iter().filter(|m| m.modified).collect();
+    assert!(!modified.is_empty(), "step 516 taken");
+    for m in modified {
+        assert_eq!(m.outcome, Some(Outcome::Duplicate), "{m:?}");
+        assert_eq!(m.lost_pkts, 0, "never lost content");
+        assert!(m.dup_pkts > 0, "content shown twice");
+        assert_eq!(m.messages, 5, "request, modified accept, trigger, stream migrated, control");
+    }
+}
+
+#[test]
+fn a_late_trigger_terminates_the_stream_at_both_ends() {
+    let mut h = warned();
+    let mig = until(&mut h, |m| m.phase == Phase::Accepted);
+    // From now on the bus is slow: the trigger (step 613) arrives 2 ms after
+    // the transition instant, beyond the one-packet grace of step 530.
+    h.smbus.burst_extra = crate::engine::SimDuration::from_micros_f64(2_000.0);
+    let end = h.end;
+    advance(&mut h, end, |_| {}).unwrap();
+    let m = &h.migrations[mig as usize];
+    assert_eq!(m.outcome, Some(Outcome::Failed));
+    assert_eq!(m.note, "no stream-migrated message");
+    assert_eq!(h.streams[m.stream as usize].status, Status::Terminated);
+}
+
+#[test]
+fn a_lost_stream_migrated_message_ends_in_termination_not_two_feeders() {
+    let mut h = warned();
+    let mig = until(&mut h, |m| m.phase == Phase::Triggered);
+    // The trigger is on its way; every later message is lost, including
+    // "stream migrated" (step 641): the source gives up (step 617) and the
+    // destination, never getting control (step 644), fails (step 636).
+    h.smbus.loss = 1.0;
+    let end = h.end;
+    advance(&mut h, end, |_| {}).unwrap();
+    let m = &h.migrations[mig as usize];
+    assert_eq!(m.outcome, Some(Outcome::Failed), "{m:?}");
+    assert_eq!(m.note, "no control transfer");
+    assert_eq!(h.streams[m.stream as usize].status, Status::Terminated);
+    assert!(h.feeder.iter().all(|&f| f == crate::headend::stream::NO_MODULE || f < 2));
+}
