@@ -4,6 +4,7 @@
 use crate::run::{RunError, run_to_dir};
 use crate::scenario::{self, ScenarioError};
 use crate::sim::RunOptions;
+use crate::sweep::{self, SweepArgs, SweepError};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
@@ -48,6 +49,44 @@ pub enum Command {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
     },
+    /// Run a scenario for every combination of --set values and every seed;
+    /// write one run directory per run plus runs.csv and points.csv.
+    Sweep {
+        scenario: PathBuf,
+        /// Seeds to run, inclusive: A..B.
+        #[arg(long, value_name = "A..B")]
+        seeds: Option<String>,
+        /// A swept parameter PATH=V1,V2,... (or a range A..B[:STEP]), or a
+        /// fixed override PATH=VALUE. The first swept parameter varies slowest.
+        #[arg(long = "set", value_name = "PATH=V1,V2,...")]
+        sets: Vec<String>,
+        /// Runs at a time [default: the number of CPUs].
+        #[arg(long, value_name = "N")]
+        jobs: Option<usize>,
+        /// Run only the runs whose number is I modulo N (see `merge`).
+        #[arg(long, value_name = "I/N")]
+        shard: Option<String>,
+        /// Output directory; re-running the same sweep into it resumes it.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Check the sweep and list its parameter points; run and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Join the shard directories of one sweep into runs.csv and points.csv
+    /// identical to those of the unsharded sweep.
+    Merge {
+        #[arg(required = true, value_name = "SHARD_DIR")]
+        shards: Vec<PathBuf>,
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// No closing message.
+        #[arg(long)]
+        quiet: bool,
+    },
 }
 
 /// What went wrong, sorted by exit code.
@@ -59,6 +98,8 @@ pub enum CliError {
     BadInput(String),
     #[error("{0}")]
     Run(#[from] RunError),
+    #[error("{0}")]
+    Sweep(#[from] SweepError),
 }
 
 impl CliError {
@@ -66,6 +107,7 @@ impl CliError {
         match self {
             CliError::Input(_) | CliError::BadInput(_) => 2,
             CliError::Run(_) => 1,
+            CliError::Sweep(e) => e.exit_code(),
         }
     }
 }
@@ -110,6 +152,11 @@ pub fn execute(cli: Cli, argv: &[String]) -> Result<(), CliError> {
             }
             if problems.is_empty() { Ok(()) } else { Err(ScenarioError { problems }.into()) }
         }
+        Command::Sweep { scenario, seeds, sets, jobs, shard, out, dry_run, quiet } => {
+            let args = SweepArgs { scenario, seeds, sets, jobs, shard, out, quiet, dry_run };
+            Ok(sweep::sweep(&args, argv)?)
+        }
+        Command::Merge { shards, out, quiet } => Ok(sweep::merge(&shards, out.as_deref(), quiet, argv)?),
     }
 }
 

@@ -5,7 +5,8 @@
 //! `engine` knows nothing of video; `headend` models FIG. 1–3; `migration`
 //! models FIG. 4–6; `faults` injects what makes migration necessary;
 //! `scenario` reads and checks inputs; `report` writes results; `sim` runs
-//! one scenario; `run` ties a scenario file to an output directory.
+//! one scenario; `run` ties a scenario file to an output directory;
+//! `sweep` runs a scenario over parameter values and seeds, and merges shards.
 
 pub mod cli;
 pub mod engine;
@@ -16,3 +17,4 @@ pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod sim;
+pub mod sweep;

@@ -1,1 +1,262 @@
-//! (filled in by its area's work)
+//! `vodsim sweep` and `vodsim merge`: tables that do not depend on how the
+//! sweep was run (threads, shards, interruptions), and bad input refused
+//! before anything is written.
+
+use crate::common::{bin, vodsim};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// One module of two disks, 20 streams, 30 simulated seconds: milliseconds a run.
+const SMALL: &str = r#"{
+  "name": "sweep-small",
+  "description": "A tiny head-end for sweep tests: 1 module x 2 disks, 20 streams, 30 s. Expected: no glitches.",
+  "seed": 1,
+  "duration_s": 30,
+  "headend": { "modules": 1, "disks_per_module": 2 },
+  "workload": { "streams": 20 },
+  "faults": []
+}"#;
+
+struct Fixture {
+    dir: tempfile::TempDir,
+    scenario: String,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("small.json");
+        fs::write(&path, SMALL).unwrap();
+        Fixture { scenario: path.display().to_string(), dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// `vodsim sweep small.json ARGS --quiet --out DIR`.
+    fn sweep(&self, args: &[&str], out: &str) -> Output {
+        let out = self.path(out).display().to_string();
+        let mut all = vec!["sweep", &self.scenario];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--quiet", "--out", &out]);
+        vodsim(&all)
+    }
+}
+
+const SWEEP: &[&str] = &["--seeds", "1..3", "--set", "workload.streams=10,20", "--set", "migration.policy=protocol,naive"];
+
+fn ok(o: &Output) {
+    assert!(o.status.success(), "exit {:?}\n{}", o.status.code(), String::from_utf8_lossy(&o.stderr));
+}
+
+fn read(dir: &Path, f: &str) -> String {
+    fs::read_to_string(dir.join(f)).unwrap_or_else(|e| panic!("{}: {e}", dir.join(f).display()))
+}
+
+/// Asserts the two sweep directories have byte-identical tables.
+fn same_tables(a: &Path, b: &Path) {
+    for f in ["runs.csv", "points.csv"] {
+        let (x, y) = (read(a, f), read(b, f));
+        if x != y {
+            let line = x.lines().zip(y.lines()).position(|(l, m)| l != m).unwrap_or(x.lines().count().min(y.lines().count()));
+            panic!("{f} differs between {} and {} from line {}", a.display(), b.display(), line + 1);
+        }
+    }
+}
+
+fn summaries(dir: &Path) -> usize {
+    let Ok(entries) = fs::read_dir(dir.join("runs")) else { return 0 };
+    entries.flatten().filter(|e| e.path().join("summary.json").exists()).count()
+}
+
+#[test]
+fn sweep_tables_do_not_depend_on_jobs() {
+    let fx = Fixture::new();
+    let j1 = fx.sweep(&[SWEEP, &["--jobs", "1"]].concat(), "j1");
+    ok(&j1);
+    ok(&fx.sweep(&[SWEEP, &["--jobs", "2"]].concat(), "j2"));
+    same_tables(&fx.path("j1"), &fx.path("j2"));
+    let runs = read(&fx.path("j1"), "runs.csv");
+    // 2 x 2 points x 3 seeds, in run order: first --set slowest, seeds inner.
+    let firsts: Vec<&str> = runs.lines().skip(1).map(|l| l.splitn(5, ',').take(4).last().unwrap_or("")).collect();
+    assert_eq!(firsts.len(), 12);
+    assert_eq!(firsts[..4], ["runs/p000-s1", "runs/p000-s2", "runs/p000-s3", "runs/p001-s1"]);
+    assert!(runs.starts_with("workload.streams,migration.policy,seed,run_dir,"), "{runs}");
+    assert!(runs.lines().nth(4).unwrap().starts_with("10,naive,1,runs/p001-s1,"));
+    assert!(!runs.contains("wall_s"), "wall_s differs between runs and must not be in runs.csv");
+    let points = read(&fx.path("j1"), "points.csv");
+    assert_eq!(points.lines().count(), 5);
+    assert!(points.lines().nth(1).unwrap().starts_with("10,protocol,3,"));
+    assert!(points.lines().next().unwrap().contains(",glitches_mean,glitches_std,glitches_ci95_lo,glitches_ci95_hi,"));
+    assert!(fx.path("j1/runs/p003-s3/summary.json").exists());
+    assert!(fx.path("j1/manifest.json").exists() && fx.path("j1/sweep.json").exists());
+}
+
+#[test]
+fn three_shards_merged_equal_the_unsharded_sweep() {
+    let fx = Fixture::new();
+    ok(&fx.sweep(SWEEP, "all"));
+    let mut shards = Vec::new();
+    for i in 0..3 {
+        let name = format!("shard-{i}");
+        ok(&fx.sweep(&[SWEEP, &["--shard", &format!("{i}/3"), "--jobs", "1"]].concat(), &name));
+        shards.push(fx.path(&name).display().to_string());
+    }
+    assert_eq!(read(&fx.path("shard-1"), "runs.csv").lines().count(), 1 + 4);
+    let merged = fx.path("merged").display().to_string();
+    let args = |dirs: &[&String], out: &str| -> Vec<String> {
+        let mut a = vec!["merge".to_string()];
+        a.extend(dirs.iter().map(|d| d.to_string()));
+        a.extend(["--quiet".to_string(), "--out".to_string(), out.to_string()]);
+        a
+    };
+    let run = |a: Vec<String>| vodsim(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    ok(&run(args(&[&shards[2], &shards[0], &shards[1]], &merged)));
+    same_tables(&fx.path("all"), &fx.path("merged"));
+    assert_eq!(read(&fx.path("all"), "sweep.json"), read(&fx.path("merged"), "sweep.json"));
+    assert!(fx.path("merged/runs/p002-s2/streams.csv").exists());
+
+    // A missing shard, or a shard of another sweep: exit 2, nothing written.
+    let o = run(args(&[&shards[0], &shards[2]], &fx.path("m2").display().to_string()));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("shard 1/3 is missing"), "{}", String::from_utf8_lossy(&o.stderr));
+    ok(&fx.sweep(&["--seeds", "1..3", "--set", "workload.streams=10,30", "--shard", "1/3"], "other-1"));
+    let other = fx.path("other-1").display().to_string();
+    let o = run(args(&[&shards[0], &other, &shards[2]], &fx.path("m3").display().to_string()));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("different sweeps"));
+    assert!(!fx.path("m2").exists() && !fx.path("m3").exists());
+}
+
+#[test]
+fn a_sweep_rerun_after_losing_runs_redoes_them_and_writes_the_same_tables() {
+    let fx = Fixture::new();
+    ok(&fx.sweep(SWEEP, "orig"));
+    let copy = fx.path("resumed");
+    fs::create_dir_all(copy.join("runs")).unwrap();
+    for f in ["sweep.json", "shard.json", "manifest.json"] {
+        fs::copy(fx.path("orig").join(f), copy.join(f)).unwrap();
+    }
+    for e in fs::read_dir(fx.path("orig/runs")).unwrap().flatten() {
+        let to = copy.join("runs").join(e.file_name());
+        fs::create_dir_all(&to).unwrap();
+        for f in fs::read_dir(e.path()).unwrap().flatten() {
+            fs::copy(f.path(), to.join(f.file_name())).unwrap();
+        }
+    }
+    // A run killed before its summary, a run never started, a stray temp file.
+    fs::remove_file(copy.join("runs/p001-s2/summary.json")).unwrap();
+    fs::write(copy.join("runs/p001-s2/.streams.csv.tmp-99999"), "half").unwrap();
+    fs::remove_dir_all(copy.join("runs/p003-s1")).unwrap();
+    let before = fs::metadata(copy.join("runs/p000-s1/summary.json")).unwrap().modified().unwrap();
+    ok(&fx.sweep(SWEEP, "resumed"));
+    same_tables(&fx.path("orig"), &copy);
+    assert!(copy.join("runs/p003-s1/summary.json").exists());
+    assert!(!copy.join("runs/p001-s2/.streams.csv.tmp-99999").exists());
+    let after = fs::metadata(copy.join("runs/p000-s1/summary.json")).unwrap().modified().unwrap();
+    assert_eq!(before, after, "a complete run was run again");
+
+    // The same directory with other sweep arguments is refused.
+    let o = fx.sweep(&["--seeds", "1..4"], "resumed");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("different sweep"));
+}
+
+#[test]
+fn a_killed_sweep_restarted_equals_an_uninterrupted_sweep() {
+    let fx = Fixture::new();
+    // 3 points x 20 seeds of 600 simulated seconds, one at a time: long
+    // enough to be killed half-way.
+    let args = ["--seeds", "1..20", "--set", "workload.streams=10,15,20", "--set", "duration_s=600"];
+    let killed = fx.path("killed");
+    let mut child = Command::new(bin())
+        .args(["sweep", &fx.scenario])
+        .args(args)
+        .args(["--jobs", "1", "--quiet", "--out"])
+        .arg(&killed)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while summaries(&killed) < 3 && start.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let done = summaries(&killed);
+    assert!((3..60).contains(&done), "the sweep was killed after {done} of 60 runs; expected part-way");
+    assert!(!killed.join("runs.csv").exists());
+
+    ok(&fx.sweep(&[&args[..], &["--jobs", "2"]].concat(), "killed"));
+    ok(&fx.sweep(&[&args[..], &["--jobs", "2"]].concat(), "whole"));
+    same_tables(&killed, &fx.path("whole"));
+}
+
+#[test]
+fn bad_seeds_exit_2_naming_seeds_and_write_nothing() {
+    let fx = Fixture::new();
+    for seeds in [&["--seeds", "5..2"][..], &["--seeds", "x..3"], &[]] {
+        let o = fx.sweep(seeds, "out");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{seeds:?}: {err}");
+        assert!(err.starts_with("error: --seeds: ") && err.contains("expected A..B"), "{seeds:?}: {err}");
+        assert!(!fx.path("out").exists());
+    }
+}
+
+#[test]
+fn bad_set_paths_and_invalid_points_exit_2_before_any_run() {
+    let fx = Fixture::new();
+    let o = fx.sweep(&["--seeds", "1..2", "--set", "workload.streamz=10,20"], "out");
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("error: --set: workload.streamz: unknown field"), "{err}");
+    // The last point is invalid: no run of the valid ones starts either.
+    let o = fx.sweep(&["--seeds", "1..2", "--set", "headend.disks_per_module=2,1,0"], "out");
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("headend.disks_per_module: expected an integer >= 1"), "{err}");
+    for bad in [&["--seeds", "1..2", "--set", "workload.streams=30..10"][..], &["--seeds", "1..2", "--shard", "2/2"]] {
+        let o = fx.sweep(bad, "out");
+        assert_eq!(o.status.code(), Some(2), "{bad:?}");
+    }
+    assert!(!fx.path("out").exists());
+}
+
+#[test]
+fn sweep_csvs_follow_the_pandas_grammar() {
+    let fx = Fixture::new();
+    ok(&fx.sweep(&["--seeds", "1..2", "--set", "workload.streams=10..20:10", "--set", "migration.policy=naive"], "g"));
+    for f in ["runs.csv", "points.csv"] {
+        let text = read(&fx.path("g"), f);
+        assert!(text.ends_with('\n') && !text.contains('\r') && !text.contains('"'), "{f}");
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        assert_eq!(header[0], "workload.streams", "{f}: only swept parameters are columns");
+        for h in &header {
+            assert!(!h.is_empty() && h.chars().all(|c| c.is_ascii_alphanumeric() || "._".contains(c)), "{f}: header {h:?}");
+        }
+        let mut unique = header.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), header.len(), "{f}: duplicate column names");
+        let mut rows = 0;
+        for (k, line) in lines.enumerate() {
+            let fields: Vec<&str> = line.split(',').collect();
+            assert_eq!(fields.len(), header.len(), "{f} row {}: field count", k + 1);
+            for (h, v) in header.iter().zip(&fields) {
+                if *h == "run_dir" {
+                    continue;
+                }
+                let number = v.parse::<f64>().is_ok_and(f64::is_finite) && !v.contains(['e', 'E', '+']);
+                assert!(number, "{f} row {} column {h}: {v:?} is not a plain `.`-decimal number", k + 1);
+            }
+            rows += 1;
+        }
+        assert_eq!(rows, if f == "runs.csv" { 4 } else { 2 });
+    }
+}

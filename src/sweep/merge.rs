@@ -1,0 +1,201 @@
+//! `vodsim merge SHARD_DIR... --out DIR`: joins the shards of one sweep into
+//! a directory that looks exactly like an unsharded sweep of the same
+//! arguments — the same `sweep.json`, the run directories under `runs/`
+//! (hard links where the file system allows, copies otherwise) and
+//! byte-identical `runs.csv` / `points.csv`.
+//!
+//! Every shard directory is self-describing (`sweep.json`, `shard.json`),
+//! so merge needs no other input; it refuses, writing nothing, when the
+//! shards belong to different sweeps, a shard is missing or given twice,
+//! or a run has no result.
+
+use super::plan::SweepDef;
+use super::table::{self, Unusable};
+use super::{ShardFile, ShardRun, SweepError, check_out, create_dir, git_commit, pretty, write};
+use serde_json::json;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// One shard as read from its directory.
+struct ShardDir {
+    dir: PathBuf,
+    file: ShardFile,
+}
+
+fn read_shard(dir: &Path, problems: &mut Vec<String>) -> Option<(String, ShardDir)> {
+    let def_path = dir.join("sweep.json");
+    let def_text = match fs::read_to_string(&def_path) {
+        Ok(t) => t,
+        Err(e) => {
+            problems.push(format!("{}: not a sweep shard directory (cannot read sweep.json: {e})", dir.display()));
+            return None;
+        }
+    };
+    let shard_path = dir.join("shard.json");
+    let file = fs::read_to_string(&shard_path)
+        .map_err(|e| e.to_string())
+        .and_then(|t| serde_json::from_str::<ShardFile>(&t).map_err(|e| e.to_string()));
+    match file {
+        Ok(file) => Some((def_text, ShardDir { dir: dir.to_path_buf(), file })),
+        Err(e) => {
+            problems.push(format!("{}: expected a shard description: {e}", shard_path.display()));
+            None
+        }
+    }
+}
+
+/// Hard-links (or copies) `src` to `dst` through a temporary name, so `dst`
+/// is either absent or complete.
+fn link_or_copy(src: &Path, dst: &Path) -> std::io::Result<()> {
+    let dir = dst.parent().unwrap_or(Path::new("."));
+    let name = dst.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let _ = fs::remove_file(&tmp);
+    if fs::hard_link(src, &tmp).is_err() {
+        fs::copy(src, &tmp)?;
+    }
+    fs::rename(&tmp, dst)
+}
+
+/// Brings one run directory into the merged directory, `summary.json` last.
+fn bring_run(src: &Path, dst: &Path) -> Result<(), SweepError> {
+    let io = |p: &Path, e: std::io::Error| SweepError::Io(p.display().to_string(), e);
+    fs::create_dir_all(dst).map_err(|e| io(dst, e))?;
+    let mut names: Vec<String> = fs::read_dir(src)
+        .map_err(|e| io(src, e))?
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.') && n != "summary.json")
+        .collect();
+    names.sort();
+    names.push("summary.json".to_string());
+    for n in names {
+        link_or_copy(&src.join(&n), &dst.join(&n)).map_err(|e| io(&dst.join(&n), e))?;
+    }
+    Ok(())
+}
+
+/// `vodsim merge`.
+pub fn merge(shard_dirs: &[PathBuf], out: Option<&Path>, quiet: bool, argv: &[String]) -> Result<(), SweepError> {
+    let mut problems = Vec::new();
+    let Some(out) = out else {
+        return Err(SweepError::BadInput("--out: required; expected the directory that will hold the merged sweep".into()));
+    };
+    if shard_dirs.is_empty() {
+        return Err(SweepError::BadInput("merge: expected at least one shard directory".into()));
+    }
+    let shards: Vec<(String, ShardDir)> = shard_dirs.iter().filter_map(|d| read_shard(d, &mut problems)).collect();
+    if !problems.is_empty() {
+        return Err(SweepError::BadInput(problems.join("\n")));
+    }
+
+    // The same sweep everywhere, every shard once.
+    let (def_text, first) = (&shards[0].0, &shards[0].1);
+    let def: SweepDef = serde_json::from_str(def_text)
+        .map_err(|e| SweepError::BadInput(format!("{}: expected a sweep definition: {e}", first.dir.join("sweep.json").display())))?;
+    let n = first.file.shards;
+    let mut seen: Vec<Option<&Path>> = vec![None; n];
+    for (text, s) in &shards {
+        let here = s.dir.display();
+        if text != def_text {
+            problems
+                .push(format!("{here}/sweep.json: differs from {}/sweep.json; the shards belong to different sweeps", first.dir.display()));
+            continue;
+        }
+        if s.file.shards != n || s.file.shard >= n {
+            problems.push(format!("{here}: shard {}/{}, expected a shard of {n}", s.file.shard, s.file.shards));
+            continue;
+        }
+        if let Some(other) = seen[s.file.shard] {
+            problems.push(format!("{here}: shard {}/{n} given twice (also {})", s.file.shard, other.display()));
+            continue;
+        }
+        seen[s.file.shard] = Some(&s.dir);
+        // The hashes are compared with each run's summary below; recomputing
+        // them from the parsed sweep.json could differ in a float's last bit.
+        let expected = ShardFile::new(&def, super::Shard { i: s.file.shard, n });
+        let key = |r: &ShardRun| (r.run.run, r.run.point, r.run.seed, r.run.run_dir.clone(), r.values.clone());
+        if !expected.runs.iter().map(key).eq(s.file.runs.iter().map(key)) {
+            problems.push(format!("{here}/shard.json: its run list does not match its sweep.json"));
+        }
+    }
+    for (i, s) in seen.iter().enumerate() {
+        if s.is_none() {
+            let missing: Vec<String> = (i..def.n_runs()).step_by(n).map(|r| def.run_dir(r)).collect();
+            problems.push(format!(
+                "shard {i}/{n} is missing: {} runs have no results ({})",
+                missing.len(),
+                missing.iter().take(3).cloned().collect::<Vec<_>>().join(", ") + if missing.len() > 3 { ", ..." } else { "" }
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(SweepError::BadInput(problems.join("\n")));
+    }
+
+    // Every run complete and the one the shard says it is.
+    let mut sources = Vec::with_capacity(def.n_runs());
+    for (_, s) in &shards {
+        for r in &s.file.runs {
+            match table::read_done(&s.dir, &r.run) {
+                Ok(_) => sources.push((r.clone(), s.dir.join(&r.run.run_dir))),
+                Err(Unusable::Incomplete) => problems.push(format!(
+                    "{}: run incomplete (no summary.json); re-run shard {}/{n} with the same command to finish it",
+                    s.dir.join(&r.run.run_dir).display(),
+                    s.file.shard
+                )),
+                Err(Unusable::Foreign(m)) => problems.push(m),
+            }
+        }
+    }
+    for (_, s) in &shards {
+        if same_dir(&s.dir, out) {
+            problems.push(format!("--out: {} is one of the shard directories; expected a new directory", out.display()));
+        }
+    }
+    if let Some(p) = check_out(out, def_text) {
+        problems.push(p);
+    }
+    if !problems.is_empty() {
+        return Err(SweepError::BadInput(problems.join("\n")));
+    }
+
+    sources.sort_by_key(|s| s.0.run.run);
+    create_dir(&out.join("runs"))?;
+    write(&out.join("sweep.json"), def_text)?;
+    let all = ShardFile { shard: 0, shards: 1, runs: sources.iter().map(|s| s.0.clone()).collect() };
+    write(&out.join("shard.json"), &pretty(&all))?;
+    let manifest = json!({
+        "vodsim_version": env!("CARGO_PKG_VERSION"),
+        "git_commit": git_commit(),
+        "command": argv,
+        "shards": shards.iter().map(|(_, s)| json!({
+            "dir": s.dir.display().to_string(), "shard": s.file.shard, "shards": s.file.shards,
+        })).collect::<Vec<_>>(),
+        "scenario_sha256": def.base_scenario_sha256,
+        "scenario": def.base_scenario,
+        "sweep": def,
+    });
+    write(&out.join("manifest.json"), &pretty(&manifest))?;
+    for (r, src) in &sources {
+        if table::read_done(out, &r.run).is_err() {
+            bring_run(src, &out.join(&r.run.run_dir))?;
+        }
+    }
+    let runs: Vec<_> = sources.into_iter().map(|s| s.0.run).collect();
+    let done = table::read_all(out, &runs)?;
+    write(&out.join("runs.csv"), &table::runs_csv(&def, &done))?;
+    write(&out.join("points.csv"), &table::points_csv(&def, &done))?;
+    if !quiet {
+        eprintln!("merge: {} runs from {} shards -> {}", runs.len(), shards.len(), out.display());
+    }
+    Ok(())
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (fs::canonicalize(a), fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}

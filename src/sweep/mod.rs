@@ -1,0 +1,250 @@
+//! Parameter sweeps: one scenario run for every combination of `--set`
+//! values × every seed of `--seeds`, the runs spread over threads and, with
+//! `--shard I/N`, over machines (a Slurm job array, `scripts/slurm-sweep.sh`);
+//! `merge` joins the shards. Results are tables a notebook reads directly:
+//! `runs.csv` (one row per run) and `points.csv` (per parameter point the
+//! mean and 95 % confidence interval of every total).
+//!
+//! Why it is built this way: a sweep is long, so it must survive being
+//! killed (every run directory is complete or is redone; re-running the
+//! same command resumes), and its tables must not depend on how it was
+//! split — `--jobs`, `--shard`, interruptions — so they are built in run
+//! order from the `summary.json` files on disk, with fixed decimals.
+//!
+//! Layout of a sweep directory:
+//! ```text
+//! sweep.json      the sweep definition (identical in every shard)
+//! shard.json      which runs this directory holds (shard I of N)
+//! manifest.json   version, commit, command line, base scenario, definition
+//! runs/pPPP-sS/   one `vodsim run` output directory per run
+//! runs.csv, points.csv
+//! ```
+
+mod exec;
+mod merge;
+pub mod plan;
+pub mod table;
+
+pub use merge::merge;
+pub use plan::{PointDef, RunRef, Shard, SweepDef};
+
+use crate::report::write_atomic;
+use crate::run::RunError;
+use crate::scenario::ScenarioError;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use table::Unusable;
+
+/// What went wrong in a sweep or merge.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    /// A scenario, `--set` value or parameter combination is invalid.
+    #[error("{0}")]
+    Input(#[from] ScenarioError),
+    /// Flags or directories that cannot be used; one problem per line.
+    #[error("{0}")]
+    BadInput(String),
+    /// A run failed.
+    #[error("{run}: {source}")]
+    Run { run: String, source: RunError },
+    #[error("{0}: {1}")]
+    Io(String, std::io::Error),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl SweepError {
+    /// 2 for bad input, 1 otherwise (CONTRACT.md).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            SweepError::Input(_) | SweepError::BadInput(_) => 2,
+            _ => 1,
+        }
+    }
+}
+
+/// `vodsim sweep` flags, as typed.
+#[derive(Clone, Debug, Default)]
+pub struct SweepArgs {
+    pub scenario: PathBuf,
+    /// `A..B`, inclusive.
+    pub seeds: Option<String>,
+    /// `PATH=V1,V2,...` (a swept parameter) or `PATH=V` (a fixed override).
+    pub sets: Vec<String>,
+    /// Threads [default: available parallelism].
+    pub jobs: Option<usize>,
+    /// `I/N`.
+    pub shard: Option<String>,
+    pub out: Option<PathBuf>,
+    pub quiet: bool,
+    /// Check and list the runs; write nothing.
+    pub dry_run: bool,
+}
+
+/// `shard.json`: which runs a sweep directory holds.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ShardFile {
+    pub shard: usize,
+    pub shards: usize,
+    pub runs: Vec<ShardRun>,
+}
+
+/// One run of `shard.json`, with its parameter values.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardRun {
+    #[serde(flatten)]
+    pub run: RunRef,
+    pub values: Vec<String>,
+}
+
+impl ShardFile {
+    pub fn new(def: &SweepDef, shard: Shard) -> ShardFile {
+        let runs = def.shard_runs(shard).into_iter().map(|run| ShardRun { values: def.points[run.point].values.clone(), run }).collect();
+        ShardFile { shard: shard.i, shards: shard.n, runs }
+    }
+}
+
+pub(crate) fn pretty<T: Serialize>(v: &T) -> String {
+    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+pub(crate) fn write(path: &Path, text: &str) -> Result<(), SweepError> {
+    write_atomic(path, text.as_bytes()).map_err(|e| SweepError::Io(path.display().to_string(), e))
+}
+
+pub(crate) fn create_dir(path: &Path) -> Result<(), SweepError> {
+    std::fs::create_dir_all(path).map_err(|e| SweepError::Io(path.display().to_string(), e))
+}
+
+/// A problem with `--out` if it cannot hold this sweep: not a directory,
+/// or it holds a different sweep.
+pub(crate) fn check_out(out: &Path, def_text: &str) -> Option<String> {
+    if out.exists() && !out.is_dir() {
+        return Some(format!("--out: {}: expected a directory, got a file", out.display()));
+    }
+    let existing = out.join("sweep.json");
+    match std::fs::read_to_string(&existing) {
+        Ok(t) if t != def_text => Some(format!(
+            "{}: this directory holds a different sweep (another scenario, --set, --seeds or vodsim version); use a new --out or delete it",
+            existing.display()
+        )),
+        _ => None,
+    }
+}
+
+pub(crate) fn progress_bar(quiet: bool, len: usize) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    // indicatif draws nothing when stderr is not a terminal.
+    let bar = ProgressBar::new(len as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} runs {pos}/{len} [{bar:40}] eta {eta}").unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+fn git_commit() -> &'static str {
+    option_env!("VODSIM_GIT_COMMIT").unwrap_or("unknown")
+}
+
+/// `vodsim sweep`: checks everything, then runs what is not done yet and
+/// writes the tables. Nothing is written when any input is bad.
+pub fn sweep(args: &SweepArgs, argv: &[String]) -> Result<(), SweepError> {
+    let mut problems = Vec::new();
+    let seeds = plan::parse_seeds(args.seeds.as_deref()).map_err(|p| problems.push(p)).ok();
+    let shard = plan::parse_shard(args.shard.as_deref()).map_err(|p| problems.push(p)).ok();
+    if args.jobs == Some(0) {
+        problems.push("--jobs: expected an integer >= 1, got 0".to_string());
+    }
+    if args.out.is_none() && !args.dry_run {
+        problems.push("--out: required; expected the directory that will hold the sweep".to_string());
+    }
+    let (Some(seeds), Some(shard), true) = (seeds, shard, problems.is_empty()) else {
+        return Err(SweepError::BadInput(problems.join("\n")));
+    };
+    let file = args.scenario.display().to_string();
+    let text = std::fs::read_to_string(&args.scenario).map_err(|e| ScenarioError::one(&file, "", format!("cannot read the file: {e}")))?;
+    let plan = plan::plan(&file, text, &args.sets, seeds, shard)?;
+    let def = &plan.def;
+    let runs = def.shard_runs(shard);
+
+    if args.dry_run {
+        println!(
+            "{} points x {} seeds = {} runs; shard {}/{} holds {}",
+            def.points.len(),
+            def.n_seeds(),
+            def.n_runs(),
+            shard.i,
+            shard.n,
+            runs.len()
+        );
+        for p in &def.points {
+            let params: Vec<String> = def.columns.iter().zip(&p.values).map(|(c, v)| format!("{c}={v}")).collect();
+            println!("p{:03} {}", p.point, params.join(" "));
+        }
+        return Ok(());
+    }
+    let Some(out) = args.out.as_deref() else { return Err(SweepError::Internal("no --out".into())) };
+
+    // Check the output directory and whatever a previous attempt left in it.
+    let def_text = pretty(def);
+    if let Some(p) = check_out(out, &def_text) {
+        return Err(SweepError::BadInput(p));
+    }
+    let mut pending = Vec::new();
+    let mut problems = Vec::new();
+    for r in &runs {
+        match table::read_done(out, r) {
+            Ok(_) => {}
+            Err(Unusable::Incomplete) => pending.push(r.clone()),
+            Err(Unusable::Foreign(m)) => problems.push(format!("{m}; delete that run directory to run it again")),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(SweepError::BadInput(problems.join("\n")));
+    }
+
+    create_dir(&out.join("runs"))?;
+    write(&out.join("sweep.json"), &def_text)?;
+    write(&out.join("shard.json"), &pretty(&ShardFile::new(def, shard)))?;
+    let manifest = json!({
+        "vodsim_version": env!("CARGO_PKG_VERSION"),
+        "git_commit": git_commit(),
+        "command": argv,
+        "scenario_file": plan.file,
+        "scenario_sha256": def.base_scenario_sha256,
+        "scenario": def.base_scenario,
+        "shard": { "shard": shard.i, "shards": shard.n },
+        "sweep": def,
+    });
+    write(&out.join("manifest.json"), &pretty(&manifest))?;
+
+    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let bar = progress_bar(args.quiet, runs.len());
+    bar.set_position((runs.len() - pending.len()) as u64);
+    bar.reset_eta();
+    let result = exec::run_all(&plan, &pending, jobs, out, &bar);
+    bar.finish_and_clear();
+    result?;
+
+    let done = table::read_all(out, &runs)?;
+    write(&out.join("runs.csv"), &table::runs_csv(def, &done))?;
+    write(&out.join("points.csv"), &table::points_csv(def, &done))?;
+    if !args.quiet {
+        eprintln!(
+            "sweep: {} runs ({} already done) of {} points x {} seeds{} -> {}",
+            runs.len(),
+            runs.len() - pending.len(),
+            def.points.len(),
+            def.n_seeds(),
+            if shard.n > 1 { format!(", shard {}/{}", shard.i, shard.n) } else { String::new() },
+            out.display()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,235 @@
+//! `runs.csv` and `points.csv`: one row per run, and per parameter point the
+//! mean, sample standard deviation and Student-t 95 % confidence interval
+//! of every summary total.
+//!
+//! Both are built from the `summary.json` files on disk, never from the
+//! values in memory, so a run done now and a run read back on resume give
+//! the same bytes; rows are in run order whatever order the runs finished
+//! in; floats have fixed decimals. `wall_s` is not a total: it differs from
+//! run to run.
+
+use super::SweepError;
+use super::plan::{RunRef, SweepDef};
+use crate::report::{Summary, fx};
+use serde_json::Value;
+use std::fmt::Write;
+use std::path::Path;
+
+/// Decimals of every float in the sweep CSVs.
+const DECIMALS: usize = 9;
+
+/// Student-t 0.975 quantiles for 1..=30 degrees of freedom.
+const T975: [f64; 30] = [
+    12.706204736,
+    4.302652730,
+    3.182446305,
+    2.776445105,
+    2.570581836,
+    2.446911851,
+    2.364624252,
+    2.306004135,
+    2.262157163,
+    2.228138852,
+    2.200985160,
+    2.178812830,
+    2.160368656,
+    2.144786688,
+    2.131449546,
+    2.119905299,
+    2.109815578,
+    2.100922040,
+    2.093024054,
+    2.085963447,
+    2.079613845,
+    2.073873068,
+    2.068657610,
+    2.063898562,
+    2.059538553,
+    2.055529439,
+    2.051830516,
+    2.048407142,
+    2.045229642,
+    2.042272456,
+];
+
+/// The two-sided 95 % Student-t quantile for `dof` degrees of freedom
+/// (the normal 1.96 beyond 30).
+pub fn t975(dof: usize) -> f64 {
+    if dof == 0 { f64::NAN } else { T975.get(dof - 1).copied().unwrap_or(1.96) }
+}
+
+/// A finished run as read back from its directory.
+pub struct Done {
+    pub run: RunRef,
+    /// Total name, the number as written in runs.csv, and its value.
+    pub totals: Vec<(&'static str, String, f64)>,
+}
+
+/// Why a run directory cannot be used.
+pub enum Unusable {
+    /// No `summary.json` (never run, or killed before the end).
+    Incomplete,
+    /// Complete, but not this run (another sweep wrote it), or unreadable.
+    Foreign(String),
+}
+
+/// Reads `dir/summary.json` and checks it is the result of `run`.
+pub fn read_done(sweep_dir: &Path, run: &RunRef) -> Result<Done, Unusable> {
+    let path = sweep_dir.join(&run.run_dir).join("summary.json");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Unusable::Incomplete),
+        Err(e) => return Err(Unusable::Foreign(format!("{}: cannot read: {e}", path.display()))),
+    };
+    let foreign = |why: String| Unusable::Foreign(format!("{}: {why}", path.display()));
+    let value: Value = serde_json::from_str(&text).map_err(|e| foreign(format!("malformed JSON: {e}")))?;
+    let summary: Summary =
+        serde_json::from_value(value.clone()).map_err(|e| foreign(format!("not a summary of this vodsim version: {e}")))?;
+    if summary.scenario_sha256 != run.scenario_sha256 || summary.seed != run.seed {
+        return Err(foreign(format!(
+            "holds a run of another scenario or seed (scenario_sha256 {}, seed {}; expected {}, seed {})",
+            summary.scenario_sha256, summary.seed, run.scenario_sha256, run.seed
+        )));
+    }
+    let totals = summary
+        .totals()
+        .into_iter()
+        .map(|(name, v)| {
+            let shown = match value.get(name) {
+                Some(Value::Number(n)) if n.is_u64() || n.is_i64() => n.to_string(),
+                _ => fx(v, DECIMALS),
+            };
+            (name, shown, v)
+        })
+        .collect();
+    Ok(Done { run: run.clone(), totals })
+}
+
+/// Reads every run of `runs` (all complete) from `sweep_dir`.
+pub fn read_all(sweep_dir: &Path, runs: &[RunRef]) -> Result<Vec<Done>, SweepError> {
+    let mut done = Vec::with_capacity(runs.len());
+    let mut problems = Vec::new();
+    for r in runs {
+        match read_done(sweep_dir, r) {
+            Ok(d) => done.push(d),
+            Err(Unusable::Incomplete) => {
+                problems.push(format!("{}: run incomplete (no summary.json)", sweep_dir.join(&r.run_dir).display()))
+            }
+            Err(Unusable::Foreign(m)) => problems.push(m),
+        }
+    }
+    if problems.is_empty() { Ok(done) } else { Err(SweepError::BadInput(problems.join("\n"))) }
+}
+
+/// A CSV field, quoted only when it must be.
+fn field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+}
+
+fn header_prefix(def: &SweepDef) -> String {
+    def.columns.iter().map(|c| field(c) + ",").collect()
+}
+
+fn values_prefix(def: &SweepDef, point: usize) -> String {
+    def.points[point].values.iter().map(|v| field(v) + ",").collect()
+}
+
+/// `runs.csv`: swept columns, `seed`, `run_dir`, then every total.
+pub fn runs_csv(def: &SweepDef, done: &[Done]) -> String {
+    let mut out = header_prefix(def) + "seed,run_dir";
+    if let Some(d) = done.first() {
+        for (name, _, _) in &d.totals {
+            out.push(',');
+            out.push_str(name);
+        }
+    }
+    out.push('\n');
+    for d in done {
+        let _ = write!(out, "{}{},{}", values_prefix(def, d.run.point), d.run.seed, field(&d.run.run_dir));
+        for (_, shown, _) in &d.totals {
+            out.push(',');
+            out.push_str(shown);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// `points.csv`: swept columns, `n`, then `X_mean,X_std,X_ci95_lo,X_ci95_hi`
+/// per total X. With n = 1 the spread and interval are empty (undefined).
+pub fn points_csv(def: &SweepDef, done: &[Done]) -> String {
+    let mut out = header_prefix(def) + "n";
+    if let Some(d) = done.first() {
+        for (name, _, _) in &d.totals {
+            let _ = write!(out, ",{name}_mean,{name}_std,{name}_ci95_lo,{name}_ci95_hi");
+        }
+    }
+    out.push('\n');
+    // `done` is in run order, so each point's runs are contiguous.
+    for group in done.chunk_by(|a, b| a.run.point == b.run.point) {
+        let _ = write!(out, "{}{}", values_prefix(def, group[0].run.point), group.len());
+        for k in 0..group[0].totals.len() {
+            let xs: Vec<f64> = group.iter().map(|d| d.totals[k].2).collect();
+            let s = Stats::of(&xs);
+            out.push(',');
+            out.push_str(&fx(s.mean, DECIMALS));
+            match s.std {
+                Some(std) => {
+                    let _ = write!(out, ",{},{},{}", fx(std, DECIMALS), fx(s.lo, DECIMALS), fx(s.hi, DECIMALS));
+                }
+                None => out.push_str(",,,"),
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Mean, sample standard deviation and 95 % interval of the mean.
+#[derive(Debug, PartialEq)]
+pub struct Stats {
+    pub mean: f64,
+    /// `None` for a single observation.
+    pub std: Option<f64>,
+    pub lo: f64,
+    pub hi: f64,
+}
+
+impl Stats {
+    /// Sums in the order given, so the same values give the same bits.
+    pub fn of(xs: &[f64]) -> Stats {
+        let n = xs.len();
+        let mean = xs.iter().sum::<f64>() / n as f64;
+        if n < 2 {
+            return Stats { mean, std: None, lo: mean, hi: mean };
+        }
+        let var = xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64;
+        let std = var.sqrt();
+        let half = t975(n - 1) * std / (n as f64).sqrt();
+        Stats { mean, std: Some(std), lo: mean - half, hi: mean + half }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn student_t_interval_of_a_small_sample() {
+        let s = Stats::of(&[1.0, 2.0, 3.0]);
+        assert_eq!(s.mean, 2.0);
+        assert_eq!(s.std, Some(1.0));
+        let half = 4.302652730 / 3f64.sqrt();
+        assert!((s.lo - (2.0 - half)).abs() < 1e-12 && (s.hi - (2.0 + half)).abs() < 1e-12);
+        assert_eq!(Stats::of(&[5.0]), Stats { mean: 5.0, std: None, lo: 5.0, hi: 5.0 });
+        assert_eq!(t975(30), 2.042272456);
+        assert_eq!(t975(31), 1.96);
+    }
+
+    #[test]
+    fn fields_are_quoted_only_when_needed() {
+        assert_eq!(field("protocol"), "protocol");
+        assert_eq!(field("[1,2]"), "\"[1,2]\"");
+        assert_eq!(field("a\"b"), "\"a\"\"b\"");
+    }
+}
