@@ -7,14 +7,17 @@
 //! → `validate` (every semantic problem collected, not just the first) →
 //! `Scenario`.
 
+mod messages;
 pub mod raw;
 mod set;
+mod shape;
 mod validate;
 
 pub use raw::*;
 pub use set::apply_set;
 pub use validate::{MAX_STREAMS, Scenario};
 
+use messages::{describe_serde, strip_position};
 use std::fmt;
 use std::path::Path;
 
@@ -88,6 +91,9 @@ pub fn load_str(file: &str, text: &str, sets: &[String], seed: Option<u64>) -> R
             format!("malformed JSON at line {} column {}: {}", e.line(), e.column(), strip_position(&e.to_string())),
         )
     })?;
+    if let Some(p) = shape::duplicate_key(file, text).or_else(|| shape::list_for_object(file, &value)) {
+        return Err(ScenarioError { problems: vec![p] });
+    }
     let raw = typed(file, value)?;
     // Round-trip through the typed form so every defaulted field exists in
     // the value an override is applied to.
@@ -104,61 +110,34 @@ pub fn load_str(file: &str, text: &str, sets: &[String], seed: Option<u64>) -> R
     if !problems.is_empty() {
         return Err(ScenarioError { problems });
     }
-    let raw = if sets.is_empty() && seed.is_none() { raw } else { typed(file, full.clone())? };
+    let raw = if sets.is_empty() && seed.is_none() {
+        raw
+    } else {
+        if let Some(p) = shape::list_for_object(file, &full) {
+            return Err(ScenarioError { problems: vec![p] });
+        }
+        typed(file, full.clone())?
+    };
     let scenario = validate::validate(file, raw)?;
     Ok(Loaded { scenario, resolved: full })
 }
 
 fn typed(file: &str, value: serde_json::Value) -> Result<RawScenario, ScenarioError> {
     serde_path_to_error::deserialize::<_, RawScenario>(value).map_err(|e| {
-        let mut path = e.path().to_string();
-        if path == "." {
-            path.clear();
-        }
+        let mut path = shape::path_string(e.path());
         let inner = e.inner().to_string();
         // serde names an unknown or missing field in the message and points
         // at its parent; users want the field itself in the path.
         let named = ["unknown field `", "missing field `"]
             .iter()
             .find_map(|p| inner.strip_prefix(p).and_then(|rest| rest.split('`').next()).map(str::to_string));
-        if let Some(field) = named {
+        // (For an unknown field the path sometimes already ends with it.)
+        if let Some(field) = named
+            && path != field
+            && !path.ends_with(&format!(".{field}"))
+        {
             path = if path.is_empty() { field } else { format!("{path}.{field}") };
         }
         ScenarioError::one(file, &path, describe_serde(&inner))
     })
-}
-
-/// Rephrases serde's messages as "expected …, got …" where it can.
-fn describe_serde(msg: &str) -> String {
-    let msg = strip_position(msg);
-    if let Some(rest) = msg.strip_prefix("unknown field `") {
-        let expected = rest.split_once(", expected ").map(|x| x.1).unwrap_or("");
-        return format!("unknown field; expected one of {expected}");
-    }
-    if msg.starts_with("missing field") {
-        return "required field is missing".to_string();
-    }
-    if let Some(rest) = msg.strip_prefix("invalid type: ")
-        && let Some((got, expected)) = rest.split_once(", expected ")
-    {
-        return format!("expected {expected}, got {got}");
-    }
-    if let Some(rest) = msg.strip_prefix("invalid value: ")
-        && let Some((got, expected)) = rest.split_once(", expected ")
-    {
-        return format!("expected {expected}, got {got}");
-    }
-    if let Some(rest) = msg.strip_prefix("unknown variant ")
-        && let Some((got, expected)) = rest.split_once(", expected ")
-    {
-        return format!("expected {expected}, got {got}");
-    }
-    msg.to_string()
-}
-
-fn strip_position(msg: &str) -> String {
-    match msg.rfind(" at line ") {
-        Some(i) => msg[..i].to_string(),
-        None => msg.to_string(),
-    }
 }

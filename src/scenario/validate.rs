@@ -10,6 +10,15 @@ pub const PACKET_BITS: u64 = 188 * 8;
 pub const MAX_STREAMS: u32 = 10_000_000;
 /// Longest simulated time accepted [s] (about 116 days).
 const MAX_DURATION_S: f64 = 1e7;
+/// Disks in the whole head-end at most (each has its own state and RNG).
+const MAX_DISKS: u64 = 65_536;
+/// Rows per module of `modules.csv` at most (`duration_s / report_interval_s`).
+const MAX_REPORT_ROWS: f64 = 1e6;
+/// Load observations at most (`duration_s / load_balance.interval_s`).
+const MAX_OBSERVATIONS: f64 = 1e7;
+/// Extents of the whole library on one module at most (titles × extents per
+/// title), so cylinder arithmetic of the striped layout stays within u64.
+const MAX_LIBRARY_EXTENTS: u64 = 1 << 40;
 
 /// A checked scenario: the user's fields plus what follows from them.
 #[derive(Clone, Debug)]
@@ -32,22 +41,27 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn bad(&mut self, path: &str, message: String) {
-        self.problems.push(Problem { file: self.file.to_string(), path: path.to_string(), message });
+        let p = Problem { file: self.file.to_string(), path: path.to_string(), message };
+        // One field shared by several modules is reported once.
+        if !self.problems.contains(&p) {
+            self.problems.push(p);
+        }
     }
     /// A finite number in [lo, hi].
     fn range(&mut self, path: &str, v: f64, lo: f64, hi: f64, what: &str) {
         if !(v.is_finite() && v >= lo && v <= hi) {
-            self.bad(path, format!("expected {what}, got {v}"));
+            self.bad(path, format!("expected {what}, got {}", num(v)));
         }
     }
     fn positive(&mut self, path: &str, v: f64, hi: f64) {
         if !(v.is_finite() && v > 0.0 && v <= hi) {
-            self.bad(path, format!("expected a number > 0 and <= {hi}, got {v}"));
+            self.bad(path, format!("expected a number > 0 and <= {}, got {}", num(hi), num(v)));
         }
     }
     fn int_range(&mut self, path: &str, v: u64, lo: u64, hi: u64) {
         if v < lo || v > hi {
-            self.bad(path, format!("expected an integer >= {lo} and <= {hi}, got {v}"));
+            let upper = if hi == u64::MAX { String::new() } else { format!(" and <= {hi}") };
+            self.bad(path, format!("expected an integer >= {lo}{upper}, got {v}"));
         }
     }
     fn probability(&mut self, path: &str, v: f64) {
@@ -62,10 +76,32 @@ pub fn validate(file: &str, raw: RawScenario) -> Result<Scenario, ScenarioError>
     }
     c.positive("duration_s", raw.duration_s, MAX_DURATION_S);
     c.positive("report_interval_s", raw.report_interval_s, MAX_DURATION_S);
+    // A longer interval than the run is fine: one row at the end.
+    let duration_ok = raw.duration_s > 0.0 && raw.duration_s <= MAX_DURATION_S;
+    if duration_ok && raw.report_interval_s > 0.0 && raw.duration_s / raw.report_interval_s > MAX_REPORT_ROWS {
+        c.bad(
+            "report_interval_s",
+            format!(
+                "expected at least duration_s / {MAX_REPORT_ROWS:e} = {} s (at most a million rows per module in modules.csv), got {}",
+                num(raw.duration_s / MAX_REPORT_ROWS),
+                num(raw.report_interval_s)
+            ),
+        );
+    }
 
     let h = &raw.headend;
     c.int_range("headend.modules", h.modules.into(), 1, 4096);
     c.int_range("headend.disks_per_module", h.disks_per_module.into(), 1, 1024);
+    let disks = u64::from(h.modules) * u64::from(h.disks_per_module);
+    if disks > MAX_DISKS {
+        c.bad(
+            "headend.disks_per_module",
+            format!(
+                "expected headend.modules x headend.disks_per_module <= {MAX_DISKS} disks in all, got {} x {} = {disks}",
+                h.modules, h.disks_per_module
+            ),
+        );
+    }
     let modules = h.modules.max(1) as usize;
 
     let ct = &raw.content;
@@ -103,12 +139,12 @@ pub fn validate(file: &str, raw: RawScenario) -> Result<Scenario, ScenarioError>
         }
     }
     let largest = sizes.iter().copied().max().unwrap_or(0);
-    if h.buffer_bytes < 2 * largest {
+    if h.buffer_bytes < largest.saturating_mul(2) {
         c.bad(
             "headend.buffer_bytes",
             format!(
                 "expected at least two extents ({} bytes: the extent playing and the one being read), got {}",
-                2 * largest,
+                largest.saturating_mul(2),
                 h.buffer_bytes
             ),
         );
@@ -128,10 +164,17 @@ pub fn validate(file: &str, raw: RawScenario) -> Result<Scenario, ScenarioError>
     }
     let d = &h.disk;
     c.int_range("headend.disk.cylinders", d.cylinders.into(), 2, 10_000_000);
-    c.positive("headend.disk.rpm", d.rpm, 1e6);
-    c.int_range("headend.disk.zones", d.zones.into(), 1, d.cylinders.max(1).into());
-    c.positive("headend.disk.outer_bytes_per_s", d.outer_bytes_per_s, 1e12);
-    c.positive("headend.disk.inner_bytes_per_s", d.inner_bytes_per_s, 1e12);
+    c.range("headend.disk.rpm", d.rpm, 1.0, 1e6, "a spindle speed from 1 to 1e6 rev/min");
+    if d.zones == 0 {
+        c.bad("headend.disk.zones", "expected an integer >= 1 (recording zones), got 0".into());
+    } else if d.zones > d.cylinders {
+        c.bad(
+            "headend.disk.zones",
+            format!("expected at most headend.disk.cylinders = {} (a zone is at least one cylinder wide), got {}", d.cylinders, d.zones),
+        );
+    }
+    c.range("headend.disk.outer_bytes_per_s", d.outer_bytes_per_s, 1.0, 1e12, "a media rate from 1 to 1e12 bytes/s");
+    c.range("headend.disk.inner_bytes_per_s", d.inner_bytes_per_s, 1.0, 1e12, "a media rate from 1 to 1e12 bytes/s");
     c.positive("headend.disk.scan_window_ms", d.scan_window_ms, 1e9);
     for (path, v) in [
         ("headend.disk.seek.short_a_ms", d.seek.short_a_ms),
@@ -145,6 +188,17 @@ pub fn validate(file: &str, raw: RawScenario) -> Result<Scenario, ScenarioError>
     let w = &raw.workload;
     c.int_range("workload.streams", w.streams.into(), 0, MAX_STREAMS.into());
     c.range("workload.arrivals_per_s", w.arrivals_per_s, 0.0, 1e6, "a rate >= 0 (sessions/s)");
+    if duration_ok && w.arrivals_per_s * raw.duration_s > f64::from(MAX_STREAMS) {
+        c.bad(
+            "workload.arrivals_per_s",
+            format!(
+                "expected at most {MAX_STREAMS} arrivals over the run (arrivals_per_s x duration_s), got {} x {} = {}",
+                num(w.arrivals_per_s),
+                num(raw.duration_s),
+                num(w.arrivals_per_s * raw.duration_s)
+            ),
+        );
+    }
     if let Some(m) = w.mean_session_s {
         c.positive("workload.mean_session_s", m, MAX_DURATION_S);
     }
@@ -162,10 +216,21 @@ pub fn validate(file: &str, raw: RawScenario) -> Result<Scenario, ScenarioError>
     c.int_range("migration.max_destinations", m.max_destinations.into(), 1, 4096);
     c.int_range("migration.max_recomputes", m.max_recomputes.into(), 0, 1000);
     c.range("migration.max_shift_s", m.max_shift_s, 0.0, 1e6, "a time >= 0 s");
+    c.int_range("migration.trigger_grace_packets", m.trigger_grace_packets.into(), 0, 1_000_000);
     c.int_range("migration.stream_migrated_wait_packets", m.stream_migrated_wait_packets.into(), 1, 1_000_000);
     c.positive("migration.control_transfer_wait_ms", m.control_transfer_wait_ms, 1e9);
     if let Some(lb) = &m.load_balance {
         c.positive("migration.load_balance.interval_s", lb.interval_s, MAX_DURATION_S);
+        if duration_ok && lb.interval_s > 0.0 && raw.duration_s / lb.interval_s > MAX_OBSERVATIONS {
+            c.bad(
+                "migration.load_balance.interval_s",
+                format!(
+                    "expected at least duration_s / {MAX_OBSERVATIONS:e} = {} s (at most ten million observations), got {}",
+                    num(raw.duration_s / MAX_OBSERVATIONS),
+                    num(lb.interval_s)
+                ),
+            );
+        }
         c.range("migration.load_balance.threshold", lb.threshold, 0.0, 10.0, "a utilisation in (0, 10]");
         if lb.threshold == 0.0 {
             c.bad("migration.load_balance.threshold", "expected a utilisation > 0, got 0".into());
@@ -177,9 +242,9 @@ pub fn validate(file: &str, raw: RawScenario) -> Result<Scenario, ScenarioError>
     for (i, f) in raw.faults.iter().enumerate() {
         let p = |field: &str| format!("faults[{i}].{field}");
         if !(f.at_s.is_finite() && f.at_s >= 0.0) {
-            c.bad(&p("at_s"), format!("expected a time >= 0 s, got {}", f.at_s));
+            c.bad(&p("at_s"), format!("expected a time >= 0 s, got {}", num(f.at_s)));
         } else if f.at_s > raw.duration_s {
-            c.bad(&p("at_s"), format!("expected a time within duration_s = {}, got {}", raw.duration_s, f.at_s));
+            c.bad(&p("at_s"), format!("expected a time within duration_s = {}, got {}", num(raw.duration_s), num(f.at_s)));
         }
         let bus = f.kind == FaultKind::SmbusBurst;
         match (bus, f.module) {
@@ -200,8 +265,10 @@ pub fn validate(file: &str, raw: RawScenario) -> Result<Scenario, ScenarioError>
             (false, Some(_)) => c.bad(&p("disk"), format!("only used by kind disk, not {}; remove it", f.kind.as_str())),
             _ => {}
         }
-        if let Some(r) = f.repair_after_s {
-            c.positive(&p("repair_after_s"), r, MAX_DURATION_S);
+        match f.repair_after_s {
+            Some(_) if bus => c.bad(&p("repair_after_s"), "not used by kind smbus-burst (it ends after its duration_s); remove it".into()),
+            Some(r) => c.positive(&p("repair_after_s"), r, MAX_DURATION_S),
+            None => {}
         }
         if bus {
             match f.duration_s {
@@ -225,13 +292,46 @@ pub fn validate(file: &str, raw: RawScenario) -> Result<Scenario, ScenarioError>
         }
     }
 
+    let title_packets = title_packets(ct);
+    if ct.title_s.is_finite() && ct.title_s > 0.0 && ct.bitrate_bps > 0 {
+        for (size, path) in sizes.iter().zip(&size_path) {
+            let packets = size / 188;
+            if packets == 0 {
+                continue;
+            }
+            let extents = title_packets.div_ceil(packets);
+            if extents > u64::from(u32::MAX) || extents.saturating_mul(ct.titles.into()) > MAX_LIBRARY_EXTENTS {
+                c.bad(
+                    path,
+                    format!(
+                        "expected fewer extents: content.title_s = {} s at content.bitrate_bps makes {extents} extents per title and {} in the library (at most {} per title and {MAX_LIBRARY_EXTENTS} in all); use larger extents or shorter titles",
+                        num(ct.title_s),
+                        extents.saturating_mul(ct.titles.into()),
+                        u32::MAX
+                    ),
+                );
+                break;
+            }
+        }
+    }
+
     if !c.problems.is_empty() {
         return Err(ScenarioError { problems: c.problems });
     }
     let extent_packets: Vec<u64> = sizes.iter().map(|b| b / 188).collect();
-    let title_packets = ((raw.content.title_s * raw.content.bitrate_bps as f64) / PACKET_BITS as f64).floor().max(1.0) as u64;
     let derived_max = (h.buffer_bytes / (2 * largest)).min(u32::MAX as u64) as u32;
     let max_streams_per_module = h.max_streams_per_module.unwrap_or(derived_max);
     let replicas = raw.content.replicas.unwrap_or(h.modules);
     Ok(Scenario { raw, extent_packets, title_packets, max_streams_per_module, replicas })
+}
+
+/// Whole packets in one title (at least one).
+fn title_packets(ct: &RawContent) -> u64 {
+    ((ct.title_s * ct.bitrate_bps as f64) / PACKET_BITS as f64).floor().max(1.0) as u64
+}
+
+/// A number as a user would write it: plain, or in e-notation when very
+/// large or small.
+fn num(v: f64) -> String {
+    if v != 0.0 && v.is_finite() && !(1e-4..1e15).contains(&v.abs()) { format!("{v:e}") } else { format!("{v}") }
 }

@@ -5,6 +5,7 @@ mod common;
 mod crash;
 mod determinism;
 mod migration;
+mod peer;
 mod properties;
 mod steady_state;
 mod sweep;
