@@ -124,3 +124,50 @@ pub struct Migration {
     /// Why it failed, if it did (for the CSV).
     pub note: &'static str,
 }
+
+impl Migration {
+    /// A fresh attempt for `stream`, started `now` by `source`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: u32,
+        stream: StreamId,
+        user: u32,
+        cause: Cause,
+        source: u16,
+        now: SimTime,
+        horizon: Option<SimTime>,
+        direct: bool,
+        phase: Phase,
+    ) -> Migration {
+        Migration {
+            id,
+            stream,
+            user,
+            cause,
+            source,
+            dest: crate::headend::stream::NO_MODULE,
+            started: now,
+            round: 0,
+            phase,
+            q_pkt: 0,
+            extent: 0,
+            deadline: now,
+            horizon,
+            direct,
+            packet_offset: false,
+            modified: false,
+            tried: Vec::new(),
+            alternates: 0,
+            recomputes: 0,
+            messages: 0,
+            dest_read: None,
+            dest_reserved: false,
+            outcome: None,
+            lost_pkts: 0,
+            dup_pkts: 0,
+            stall_ns: 0,
+            ended: now,
+            note: "",
+        }
+    }
+}

@@ -3,7 +3,7 @@
 //! survivor at its next period, no handshake, in-flight extents lost.
 
 use super::{Cause, Migration, MsgKind, Outcome, Phase, TimerKind};
-use crate::headend::stream::{NO_MODULE, Status, StreamId};
+use crate::headend::stream::{Status, StreamId};
 use crate::headend::{Ev, Headend};
 use crate::scenario::Policy;
 
@@ -31,36 +31,7 @@ impl Headend {
         }
         let at = st.next_deadline.max(now);
         let id = self.migrations.len() as u32;
-        self.migrations.push(Migration {
-            id,
-            stream: s,
-            user: st.user,
-            cause,
-            source: st.module,
-            dest: NO_MODULE,
-            started: now,
-            round: 0,
-            phase: Phase::Accepted,
-            q_pkt: 0,
-            extent: 0,
-            deadline: at,
-            horizon: Some(at),
-            direct: true,
-            packet_offset: false,
-            modified: false,
-            tried: Vec::new(),
-            alternates: 0,
-            recomputes: 0,
-            messages: 0,
-            dest_read: None,
-            dest_reserved: false,
-            outcome: None,
-            lost_pkts: 0,
-            dup_pkts: 0,
-            stall_ns: 0,
-            ended: now,
-            note: "",
-        });
+        self.migrations.push(Migration::new(id, s, st.user, cause, st.module, now, Some(at), true, Phase::Accepted));
         let st = &mut self.streams[s as usize];
         st.migration = Some(id);
         if st.dark_since.is_none() {

@@ -16,36 +16,7 @@ impl Headend {
             return false;
         }
         let id = self.migrations.len() as u32;
-        self.migrations.push(Migration {
-            id,
-            stream: s,
-            user: st.user,
-            cause,
-            source: st.module,
-            dest: NO_MODULE,
-            started: now,
-            round: 0,
-            phase: Phase::Requested,
-            q_pkt: 0,
-            extent: 0,
-            deadline: now,
-            horizon,
-            direct,
-            packet_offset: false,
-            modified: false,
-            tried: Vec::new(),
-            alternates: 0,
-            recomputes: 0,
-            messages: 0,
-            dest_read: None,
-            dest_reserved: false,
-            outcome: None,
-            lost_pkts: 0,
-            dup_pkts: 0,
-            stall_ns: 0,
-            ended: now,
-            note: "",
-        });
+        self.migrations.push(Migration::new(id, s, st.user, cause, st.module, now, horizon, direct, Phase::Requested));
         self.streams[s as usize].migration = Some(id);
         self.request_to_new_destination(id);
         true
