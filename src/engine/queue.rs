@@ -1,41 +1,24 @@
-//! The pending-event set: a binary heap keyed by `(time, sequence)`.
+//! The pending-event set: a 4-ary min-heap keyed by `(time, sequence)`.
 //!
 //! The sequence number is handed out at insertion, so events due at the same
 //! instant come out in the order they were scheduled (FIFO), on every run
-//! and every platform. The heap's storage is reused, so a model in steady
-//! state (one event out, about one in) allocates nothing per event.
+//! and every platform. Time and sequence are packed into one `u128` key so
+//! a comparison is one wide compare. Four children per node halve the depth
+//! of a binary heap and keep siblings in one cache line: on the metro
+//! scenario (~100 k pending) that made the whole run 1.5x faster than
+//! `std::collections::BinaryHeap` (docs/performance.md). The storage is
+//! reused, so steady state (one event out, about one in) allocates nothing.
 
 use super::time::SimTime;
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 
 struct Entry<E> {
-    at: SimTime,
-    seq: u64,
+    key: u128,
     event: E,
-}
-
-impl<E> PartialEq for Entry<E> {
-    fn eq(&self, other: &Self) -> bool {
-        self.at == other.at && self.seq == other.seq
-    }
-}
-impl<E> Eq for Entry<E> {}
-impl<E> PartialOrd for Entry<E> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl<E> Ord for Entry<E> {
-    // BinaryHeap is a max-heap: reverse so the earliest (time, seq) is on top.
-    fn cmp(&self, other: &Self) -> Ordering {
-        (other.at, other.seq).cmp(&(self.at, self.seq))
-    }
 }
 
 /// Pending events of type `E`, popped in `(time, insertion order)` order.
 pub struct EventQueue<E> {
-    heap: BinaryHeap<Entry<E>>,
+    heap: Vec<Entry<E>>,
     next_seq: u64,
     now: SimTime,
     processed: u64,
@@ -47,13 +30,19 @@ impl<E> Default for EventQueue<E> {
     }
 }
 
+const ARITY: usize = 4;
+
+fn time_of(key: u128) -> SimTime {
+    SimTime((key >> 64) as u64)
+}
+
 impl<E> EventQueue<E> {
     pub fn new() -> Self {
         Self::with_capacity(1024)
     }
 
     pub fn with_capacity(capacity: usize) -> Self {
-        EventQueue { heap: BinaryHeap::with_capacity(capacity), next_seq: 0, now: SimTime::ZERO, processed: 0 }
+        EventQueue { heap: Vec::with_capacity(capacity), next_seq: 0, now: SimTime::ZERO, processed: 0 }
     }
 
     /// The time of the event popped last (the simulation clock).
@@ -80,23 +69,62 @@ impl<E> EventQueue<E> {
     pub fn schedule(&mut self, at: SimTime, event: E) {
         debug_assert!(at >= self.now, "event scheduled in the past: {at:?} < now {:?}", self.now);
         let at = at.max(self.now);
-        let seq = self.next_seq;
+        let key = (u128::from(at.0) << 64) | u128::from(self.next_seq);
         self.next_seq += 1;
-        self.heap.push(Entry { at, seq, event });
+        let h = &mut self.heap;
+        h.push(Entry { key, event });
+        // Sift up: move parents down into the hole until the key fits.
+        let mut i = h.len() - 1;
+        while i > 0 {
+            let p = (i - 1) / ARITY;
+            if h[p].key <= key {
+                break;
+            }
+            h.swap(p, i);
+            i = p;
+        }
     }
 
     /// Time of the next pending event, if any.
     pub fn peek_time(&self) -> Option<SimTime> {
-        self.heap.peek().map(|e| e.at)
+        self.heap.first().map(|e| time_of(e.key))
     }
 
     /// Removes the next event and advances the clock to its time.
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
-        let Entry { at, event, .. } = self.heap.pop()?;
+        let last = self.heap.pop()?;
+        let top = if self.heap.is_empty() {
+            last
+        } else {
+            let top = std::mem::replace(&mut self.heap[0], last);
+            let h = &mut self.heap;
+            let n = h.len();
+            let key = h[0].key;
+            let mut i = 0;
+            loop {
+                let first = ARITY * i + 1;
+                if first >= n {
+                    break;
+                }
+                let mut best = first;
+                for c in first + 1..(first + ARITY).min(n) {
+                    if h[c].key < h[best].key {
+                        best = c;
+                    }
+                }
+                if key <= h[best].key {
+                    break;
+                }
+                h.swap(i, best);
+                i = best;
+            }
+            top
+        };
+        let at = time_of(top.key);
         assert!(at >= self.now, "simulated time went backwards: {at:?} < {:?}", self.now);
         self.now = at;
         self.processed += 1;
-        Some((at, event))
+        Some((at, top.event))
     }
 
     /// Pops the next event only if it is due at or before `until`.
@@ -133,5 +161,29 @@ mod tests {
         assert_eq!(q.pop_until(SimTime(15)), Some((SimTime(10), 1)));
         assert_eq!(q.pop_until(SimTime(15)), None);
         assert_eq!(q.len(), 1);
+    }
+
+    #[test]
+    fn random_schedules_pop_sorted_by_time_then_insertion() {
+        // Against a sort of the same (time, seq) pairs: the heap must agree
+        // exactly, ties included.
+        let mut rng = crate::engine::RngStreams::new(9).stream("queue");
+        let mut q = EventQueue::new();
+        let mut expected = Vec::new();
+        let mut seq = 0u64;
+        for round in 0..200 {
+            for _ in 0..rng.below(20) {
+                let at = q.now().0 + rng.below(50);
+                q.schedule(SimTime(at), seq);
+                expected.push((at, seq));
+                seq += 1;
+            }
+            for _ in 0..rng.below(15) + (round % 3) {
+                let Some((t, e)) = q.pop() else { break };
+                expected.sort();
+                let (et, es) = expected.remove(0);
+                assert_eq!((t.0, e), (et, es));
+            }
+        }
     }
 }

@@ -1,7 +1,11 @@
 //! Crash-safe output: every file is written under a temporary name in its
-//! final directory, flushed to disk, then renamed over the final name. A
-//! run killed at any point leaves either the old file, the complete new
-//! one, or a stray `.tmp` file — never a partial file under the real name.
+//! final directory, then renamed over the final name. A process killed at
+//! any point (SIGKILL included) leaves either the old file, the complete new
+//! one, or a stray `.tmp` file — never a partial file under the real name:
+//! the kernel already holds every byte written before the rename. No fsync:
+//! surviving a power cut is not promised, and the five fsyncs of a run cost
+//! ~50 ms of waiting on this machine's disk, twice the simulation itself on
+//! the peer scenario (`perf stat`: 25 ms task-clock, 72 ms elapsed).
 
 use std::fs;
 use std::io::{self, Write};
@@ -15,7 +19,6 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     {
         let mut f = fs::File::create(&tmp)?;
         f.write_all(bytes)?;
-        f.sync_all()?;
     }
     fs::rename(&tmp, path)
 }

@@ -3,6 +3,7 @@
 mod bad_input;
 mod common;
 mod crash;
+mod golden;
 mod determinism;
 mod migration;
 mod peer;
