@@ -3,7 +3,8 @@
 use super::{MsgKind, Outcome, Phase, TimerKind};
 use crate::engine::{SimDuration, SimTime};
 use crate::headend::Headend;
-use crate::headend::stream::{Owner, ReadState, Status};
+use crate::headend::stream::{Owner, ReadId, ReadState, Status};
+use crate::scenario::Handshake;
 
 impl Headend {
     /// Steps 504–526: a migrate request arrived.
@@ -38,9 +39,16 @@ impl Headend {
             self.migrations[mig as usize].dest_read = Some(r);
             return;
         }
+        let deadline = self.migrations[mig as usize].deadline;
+        if self.sc.raw.migration.handshake == Handshake::RetrieveFirst {
+            // FIG. 6 step 630: enter the carousel for the extent now and
+            // answer once it is retrieved (step 635).
+            let r = self.issue_read(Owner::Migration(mig), dst, title, extent, deadline);
+            self.migrations[mig as usize].dest_read = Some(r);
+            return;
+        }
         // Step 506/514: can the extent be in the buffer by the deadline,
         // given this disk's queue?
-        let deadline = self.migrations[mig as usize].deadline;
         let ready = now + self.disk_backlog(dst, disk, deadline) + self.expected_read(dst, title, extent);
         let (kind, read_deadline) = if ready <= deadline {
             (MsgKind::Accept, deadline) // steps 524, 526
@@ -140,7 +148,7 @@ impl Headend {
     }
 
     /// The destination's transitional read finished.
-    pub fn migration_read_done(&mut self, mig: u32, r: crate::headend::stream::ReadId) {
+    pub fn migration_read_done(&mut self, mig: u32, r: ReadId) {
         let m = &self.migrations[mig as usize];
         if m.dest_read != Some(r) {
             self.release_read(r);
@@ -148,7 +156,46 @@ impl Headend {
         }
         if m.direct {
             self.destination_try_direct_start(mig);
+        } else if m.phase == Phase::Requested && self.sc.raw.migration.handshake == Handshake::RetrieveFirst {
+            self.destination_retrieved(mig, r);
         }
+    }
+
+    /// FIG. 6 steps 632–636: the carousel read finished. In time: answer
+    /// with the retrieved extent (635). Late: try the next extent, for up to
+    /// one carousel loop (one extent per disk); none in time: fail (636).
+    fn destination_retrieved(&mut self, mig: u32, r: ReadId) {
+        let now = self.now();
+        let m = &self.migrations[mig as usize];
+        let (s, dst) = (m.stream, m.dest as usize);
+        let ok = self.reads.get(r).state == ReadState::Done;
+        let deadline = m.deadline;
+        if ok && now <= deadline {
+            self.send(mig, MsgKind::Accept);
+            let grace = self.pkt_time(self.sc.raw.migration.trigger_grace_packets as u64);
+            self.timer(mig, deadline + grace + SimDuration(1), TimerKind::TriggerWait);
+            return;
+        }
+        let loop_len = self.layout.disks;
+        let st = &self.streams[s as usize];
+        let next = m.extent + 1;
+        if m.carousel_tries + 1 >= loop_len || next >= self.layout.extents(dst) || st.dark_since.is_some() {
+            self.release_destination(mig);
+            self.send(mig, MsgKind::Reject); // step 636
+            return;
+        }
+        let (q, _) = self.layout.extent_span(dst, next);
+        let deadline = st.grid.time_of(q, self.bitrate);
+        let title = st.title;
+        self.release_read(r);
+        let m = &mut self.migrations[mig as usize];
+        m.carousel_tries += 1;
+        m.extent = next;
+        m.q_pkt = q;
+        m.packet_offset = false;
+        m.deadline = deadline;
+        let r = self.issue_read(Owner::Migration(mig), dst, title, next, deadline);
+        self.migrations[mig as usize].dest_read = Some(r);
     }
 
     /// Steps 644/646: control arrived — the migration is complete.

@@ -111,6 +111,8 @@ pub struct Migration {
     pub tried: Vec<u16>,
     pub alternates: u32,
     pub recomputes: u32,
+    /// Extents tried after the first by a retrieve-first destination (step 632).
+    pub carousel_tries: u32,
     pub messages: u32,
     /// Destination's transitional read.
     pub dest_read: Option<ReadId>,
@@ -159,6 +161,7 @@ impl Migration {
             tried: Vec::new(),
             alternates: 0,
             recomputes: 0,
+            carousel_tries: 0,
             messages: 0,
             dest_read: None,
             dest_reserved: false,

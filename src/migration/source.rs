@@ -2,9 +2,10 @@
 
 use super::{Cause, Migration, MsgKind, Outcome, Phase, TimerKind};
 use crate::engine::{SimDuration, SimTime};
+use crate::headend::stream::ReadState;
 use crate::headend::stream::{NO_MODULE, Status, StreamId};
 use crate::headend::{Ev, Headend};
-use crate::scenario::Transition;
+use crate::scenario::{Handshake, Transition};
 
 impl Headend {
     /// Step 404–412 (FIG. 6 602–605): starts migrating stream `s` away from
@@ -43,9 +44,32 @@ impl Headend {
     fn pick_destination(&self, mig: u32) -> Option<usize> {
         let m = &self.migrations[mig as usize];
         let title = self.streams[m.stream as usize].title;
+        let usable = |d: usize| d != m.source as usize && !m.tried.contains(&(d as u16)) && self.admits(d, title);
+        // Box 405: a user's streams (content, audio, data…) move together,
+        // so a stream follows where its siblings went or are going.
+        if let Some(d) = self.sibling_destination(m.stream, m.source).filter(|&d| usable(d)) {
+            return Some(d);
+        }
         (0..self.modules.len())
             .filter(|&d| d != m.source as usize && !m.tried.contains(&(d as u16)) && self.admits(d, title))
             .min_by_key(|&d| (self.modules[d].streams + self.modules[d].pending_in, d))
+    }
+
+    /// Where another stream of the same user is (being) migrated to, if any.
+    /// A user's streams are created together, so their ids are adjacent.
+    fn sibling_destination(&self, s: StreamId, source: u16) -> Option<usize> {
+        let user = self.streams[s as usize].user;
+        let k = self.sc.raw.workload.streams_per_user;
+        let lo = s.saturating_sub(k);
+        let hi = (s + k).min(self.streams.len() as u32);
+        (lo..hi).filter(|&o| o != s && self.streams[o as usize].user == user).find_map(|o| {
+            let st = &self.streams[o as usize];
+            match st.migration {
+                Some(id) if self.migrations[id as usize].dest != NO_MODULE => Some(self.migrations[id as usize].dest as usize),
+                None if st.status == Status::Active && st.module != source && st.module != NO_MODULE => Some(st.module as usize),
+                _ => None,
+            }
+        })
     }
 
     /// Step 406–412 / 424: choose a (new) destination and send it the request.
@@ -91,7 +115,14 @@ impl Headend {
             return;
         }
         self.send(mig, MsgKind::Request);
-        let wait = SimDuration::from_millis_f64(self.sc.raw.migration.response_timeout_ms);
+        let mut wait = SimDuration::from_millis_f64(self.sc.raw.migration.response_timeout_ms);
+        if self.sc.raw.migration.handshake == Handshake::RetrieveFirst {
+            // The answer comes only after the retrieval, possibly after a
+            // whole carousel loop of retries (step 632).
+            let m = &self.migrations[mig as usize];
+            let period = self.period_of(m.dest as usize);
+            wait += m.deadline.saturating_since(now) + SimDuration(period.0 * self.layout.disks as u64);
+        }
         self.timer(mig, now + wait, TimerKind::Response);
     }
 
@@ -160,10 +191,20 @@ impl Headend {
                 return;
             }
         }
-        // Step 426: has the transition deadline passed meanwhile?
+        // Step 426 / 606: has the transition deadline passed meanwhile?
         let trigger_margin = self.smbus.trigger_latency;
         let dark = self.streams[s as usize].dark_since.is_some();
-        if !dark && now + trigger_margin >= m.deadline {
+        let retrieved = m.dest_read.is_some_and(|r| self.reads.get(r).state == ReadState::Done);
+        if !dark && now + trigger_margin >= m.deadline && retrieved && self.sc.raw.migration.allow_passed_extent {
+            // Step 606, alternative embodiment: the retrieved extent has
+            // passed, but it is in the destination's buffer. Hand over at
+            // once from its start: the viewer sees the part already shown
+            // again rather than losing anything.
+            self.migrations[mig as usize].deadline = now + trigger_margin;
+            self.migrations[mig as usize].note = "passed extent";
+        }
+        let m = &self.migrations[mig as usize];
+        if !dark && now + trigger_margin > m.deadline {
             let m = &mut self.migrations[mig as usize];
             m.recomputes += 1;
             if m.recomputes > self.sc.raw.migration.max_recomputes {

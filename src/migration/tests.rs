@@ -10,12 +10,17 @@ use crate::sim::{advance, step};
 
 /// Two modules of two disks, 4 users; module 0 warns of a failure at 10 s.
 fn warned() -> Headend {
+    warned_with(&[])
+}
+
+fn warned_with(sets: &[&str]) -> Headend {
     let json = r#"{ "name": "wb", "seed": 3, "duration_s": 40,
         "content": { "titles": 20 },
         "headend": { "modules": 2, "disks_per_module": 2 },
         "workload": { "streams": 4 },
         "faults": [ { "at_s": 10, "kind": "failure-likely", "module": 0 } ] }"#;
-    let l = load_str("wb.json", json, &[], None).expect("valid");
+    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+    let l = load_str("wb.json", json, &sets, None).expect("valid");
     let mut h = Headend::new(&l.scenario, false, true);
     h.start();
     h
@@ -85,4 +90,29 @@ fn a_lost_stream_migrated_message_ends_in_termination_not_two_feeders() {
     assert_eq!(m.note, "no control transfer");
     assert_eq!(h.streams[m.stream as usize].status, Status::Terminated);
     assert!(h.feeder.iter().all(|&f| f == crate::headend::stream::NO_MODULE || f < 2));
+}
+
+#[test]
+fn a_retrieve_first_destination_retries_the_next_extent_for_one_carousel_loop() {
+    let mut h = warned_with(&["migration.handshake=retrieve-first"]);
+    advance(&mut h, SimTime::from_secs_f64(9.9), |_| {}).unwrap();
+    // ~5 s of urgent reads on module 1: the first extent tried misses its
+    // deadline (step 632), the destination moves on to the next one, whose
+    // deadline is a period later, and answers once one is in time (635).
+    let now = h.now();
+    for e in 0..200 {
+        h.issue_read(Owner::Orphan, 1, 0, e, now);
+    }
+    let end = h.end;
+    advance(&mut h, end, |_| {}).unwrap();
+    let retried: Vec<_> = h.migrations.iter().filter(|m| m.carousel_tries > 0).collect();
+    assert!(!retried.is_empty(), "step 632 taken");
+    for m in &h.migrations {
+        assert!(m.carousel_tries < 2, "one carousel loop is two extents on two disks");
+        assert_ne!(m.outcome, Some(Outcome::Lost), "{m:?}");
+        assert!(m.outcome.is_some());
+    }
+    // Without enough time in one loop the destination gives up (step 636)
+    // and, with no other module, the user stays on its source.
+    assert!(h.migrations.iter().all(|m| m.outcome != Some(Outcome::Failed) || h.streams[m.stream as usize].status == Status::Active));
 }

@@ -3,10 +3,11 @@
 //! of a silently defaulted field. Nothing here is validated beyond types;
 //! `validate.rs` turns a `RawScenario` into a checked `Scenario`.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// A whole scenario file.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawScenario {
     /// Used in default output paths (`results/<name>/seed-<N>/`).
@@ -39,7 +40,7 @@ fn d_report_interval() -> f64 {
 }
 
 /// The title library (FIG. 3A): every title is a sequence of extents.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawContent {
     /// Number of titles in the library.
@@ -93,7 +94,7 @@ impl Default for RawContent {
 }
 
 /// The information server of FIG. 2.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawHeadend {
     /// Number of server modules (M).
@@ -140,7 +141,7 @@ fn d_switch_bps() -> u64 {
     1_000_000_000
 }
 
-#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum Placement {
     #[default]
@@ -149,7 +150,7 @@ pub enum Placement {
 }
 
 /// Transport processors and their FATC channels.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawTransport {
     /// FATC channels in all; `null` = as many as the streams need.
@@ -173,7 +174,7 @@ impl Default for RawTransport {
 /// One disk drive. Defaults: Seagate Cheetah 9LP (ST39102LW), product
 /// manual rev. C, 1998: 6 962 cylinders, 10 045 rpm, single-cylinder seek
 /// 0.831 ms, full stroke 10.627 ms, 21.8 → 14.3 MB/s media rate.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawDisk {
     #[serde(default = "d_cylinders")]
@@ -234,7 +235,7 @@ impl Default for RawDisk {
     }
 }
 
-#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum QueueDiscipline {
     Fifo,
@@ -246,7 +247,7 @@ pub enum QueueDiscipline {
 /// Two-regime seek curve: a + b·√d for d ≤ split, c + e·d beyond [ms]. The
 /// defaults fit the Cheetah 9LP: 0.831 ms at d = 1, 5.4 ms at a third of
 /// the stroke, 10.627 ms at full stroke, continuous at d = 1000.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSeek {
     #[serde(default = "d_split")]
@@ -284,7 +285,7 @@ impl Default for RawSeek {
 }
 
 /// The session controller's load.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawWorkload {
     /// Streams active at t = 0, each on a random title at a random extent
@@ -314,7 +315,7 @@ fn d_one() -> u32 {
     1
 }
 
-#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum TitleEnd {
     #[default]
@@ -322,7 +323,7 @@ pub enum TitleEnd {
     Leave,
 }
 
-#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum Assignment {
     #[default]
@@ -331,7 +332,7 @@ pub enum Assignment {
 }
 
 /// The server-module bus carrying the migration protocol's messages.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSmbus {
     /// Fixed latency of a message [µs].
@@ -370,7 +371,7 @@ impl Default for RawSmbus {
 }
 
 /// How users are migrated away from a failing or overloaded module.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawMigration {
     /// `protocol` (FIG. 4–6) or `naive` (restart on a survivor at the next
@@ -411,6 +412,12 @@ pub struct RawMigration {
     /// whose extent sizes differ).
     #[serde(default)]
     pub transition: Transition,
+    /// Order of the destination's steps: `accept-first` (FIG. 5: answer as
+    /// soon as the transitional read is scheduled) or `retrieve-first`
+    /// (FIG. 6: answer after the read, retrying the next extent for up to one
+    /// carousel loop, step 632).
+    #[serde(default)]
+    pub handshake: Handshake,
     /// Periodic load observation; `null` = no load balancing.
     #[serde(default)]
     pub load_balance: Option<RawLoadBalance>,
@@ -454,12 +461,13 @@ impl Default for RawMigration {
             control_transfer_wait_ms: d_control_wait(),
             allow_passed_extent: true,
             transition: Transition::default(),
+            handshake: Handshake::default(),
             load_balance: None,
         }
     }
 }
 
-#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum Policy {
     #[default]
@@ -476,7 +484,7 @@ impl Policy {
     }
 }
 
-#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum Transition {
     #[default]
@@ -485,8 +493,16 @@ pub enum Transition {
     PacketOffset,
 }
 
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Handshake {
+    #[default]
+    AcceptFirst,
+    RetrieveFirst,
+}
+
 /// Periodic observation of module load (FIG. 4 step 404).
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawLoadBalance {
     /// Observation period [s].
@@ -514,7 +530,7 @@ fn d_max_moves() -> u32 {
 }
 
 /// One injected event.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawFault {
     /// When it happens [s].
@@ -540,7 +556,7 @@ pub struct RawFault {
     pub loss: Option<f64>,
 }
 
-#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum FaultKind {
     /// One disk of a module's array stops serving reads.

@@ -91,3 +91,23 @@ fn smbus_congestion_ends_every_migration_in_one_outcome_and_failures_terminate()
     assert_eq!(o.summary.streams_terminated, failed);
     assert!(o.migrations.iter().all(|m| ["seamless", "duplicate", "lost", "failed"].contains(&m.outcome)));
 }
+
+#[test]
+fn a_users_streams_migrate_together_to_one_destination() {
+    // Box 405: each user has a content stream and, say, an audio stream.
+    let o = run_file("scenarios/load-imbalance.json", &["workload.streams_per_user=2", "workload.streams=120"]);
+    assert!(o.migrations.len() > 10);
+    let mut by_user = std::collections::BTreeMap::<u32, Vec<(f64, i64)>>::new();
+    for m in &o.migrations {
+        by_user.entry(m.user_id).or_default().push((m.t_s, m.destination));
+    }
+    for (user, moves) in by_user {
+        // Moves started at the same instant (one migration event) share a destination.
+        for w in moves.windows(2) {
+            if w[0].0 == w[1].0 {
+                assert_eq!(w[0].1, w[1].1, "user {user} split across modules: {moves:?}");
+            }
+        }
+    }
+    assert!(o.migrations.iter().all(|m| m.outcome == "seamless"));
+}
