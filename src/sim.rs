@@ -172,6 +172,7 @@ fn collect(h: &Headend, sc: &Scenario, sha256: &str, wall_s: f64) -> RunOutput {
             smbus_messages: m.messages,
             alternates: m.alternates,
             recomputes: m.recomputes,
+            carousel_tries: m.carousel_tries,
             handoff_s: m.ended.saturating_since(m.started).as_secs_f64(),
             note: m.note,
         })

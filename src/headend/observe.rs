@@ -63,8 +63,8 @@ impl Headend {
         }
     }
 
-    /// Load observation: a module whose load (largest of disk, buffer and
-    /// admission utilisation) is above the threshold, or above the mean of
+    /// Load observation: a module whose load (largest of disk, memory
+    /// (buffer), output (switch share) and admission utilisation) is above the threshold, or above the mean of
     /// live modules by the relative factor, sheds users towards the mean.
     pub fn on_load_check(&mut self) {
         let Some(lb) = self.sc.raw.migration.load_balance.clone() else { return };
@@ -78,7 +78,10 @@ impl Headend {
             let md = &self.modules[m];
             let buffer = md.buffer.used as f64 / md.buffer.capacity as f64;
             let admission = md.streams as f64 / max_streams;
-            loads.push(util.max(buffer).max(admission));
+            // Output: the module's share of the switch if it were split evenly.
+            let share = self.sc.raw.headend.switch_bps as f64 / self.modules.len() as f64;
+            let output = md.feeding as f64 * self.bitrate as f64 / share;
+            loads.push(util.max(buffer).max(admission).max(output));
         }
         let live: Vec<usize> = (0..self.modules.len()).filter(|&m| self.module_live(m) && !self.modules[m].degraded).collect();
         if live.len() > 1 {

@@ -87,6 +87,8 @@ pub struct Migration {
     pub id: u32,
     pub stream: StreamId,
     pub user: u32,
+    /// Content the request was made for (step 606 checks it is unchanged).
+    pub title: u32,
     pub cause: Cause,
     pub source: u16,
     /// Current destination (the last tried, once done).
@@ -145,6 +147,7 @@ impl Migration {
             id,
             stream,
             user,
+            title: 0,
             cause,
             source,
             dest: crate::headend::stream::NO_MODULE,

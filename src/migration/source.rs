@@ -94,6 +94,8 @@ impl Headend {
     pub(crate) fn send_request(&mut self, mig: u32) {
         let now = self.now();
         self.migrations[mig as usize].round += 1;
+        let title = self.streams[self.migrations[mig as usize].stream as usize].title;
+        self.migrations[mig as usize].title = title;
         let dest = self.migrations[mig as usize].dest as usize;
         self.modules[dest].pending_in += 1;
         self.choose_transition(mig);
@@ -161,7 +163,16 @@ impl Headend {
             let earliest = st.grid.position_at(now + lead, self.bitrate);
             let floor = if packet_offset { earliest } else { earliest.max(accessed_end) };
             let q = floor.div_ceil(align) * align;
-            (q.min(title_end.saturating_sub(1)), st.grid.time_of(q, self.bitrate))
+            let q = q.min(title_end.saturating_sub(1));
+            match m.horizon {
+                // A failure threatens at `h` (the first extent on a failed
+                // disk): transit no later, i.e. as soon as feasible (step 410).
+                Some(h) if st.grid.time_of(q, self.bitrate) > h => {
+                    let q = (st.grid.position_at(h, self.bitrate) / align) * align;
+                    (q, st.grid.time_of(q, self.bitrate))
+                }
+                _ => (q, st.grid.time_of(q, self.bitrate)),
+            }
         };
         let m = &mut self.migrations[mig as usize];
         m.q_pkt = q;
@@ -179,6 +190,13 @@ impl Headend {
             return;
         }
         let s = m.stream;
+        if self.streams[s as usize].title != m.title {
+            // Step 606/608: the user no longer watches the same content (its
+            // title ended meanwhile): back to step 604 with a new request.
+            self.cancel_destination(mig);
+            self.send_request(mig);
+            return;
+        }
         if modified {
             // Step 418/420: appropriate if the shift is tolerable and the
             // source can cover it (or has stopped anyway).

@@ -84,6 +84,7 @@ pub struct MigrationRow {
     pub smbus_messages: u32,
     pub alternates: u32,
     pub recomputes: u32,
+    pub carousel_tries: u32,
     pub handoff_s: f64,
     pub note: &'static str,
 }
@@ -213,12 +214,12 @@ pub fn streams_csv(rows: &[StreamRow]) -> String {
 
 pub fn migrations_csv(rows: &[MigrationRow]) -> String {
     let mut out = String::from(
-        "t_s,cause,policy,user_id,stream_id,source,destination,transitional_extent,packet_offset,discontinuity,direct,modified,outcome,lost_s,duplicate_s,stall_s,lost_packets,duplicate_packets,smbus_messages,alternates,recomputes,handoff_s,note\n",
+        "t_s,cause,policy,user_id,stream_id,source,destination,transitional_extent,packet_offset,discontinuity,direct,modified,outcome,lost_s,duplicate_s,stall_s,lost_packets,duplicate_packets,smbus_messages,alternates,recomputes,carousel_tries,handoff_s,note\n",
     );
     for r in rows {
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             fx(r.t_s, 6),
             r.cause,
             r.policy,
@@ -240,6 +241,7 @@ pub fn migrations_csv(rows: &[MigrationRow]) -> String {
             r.smbus_messages,
             r.alternates,
             r.recomputes,
+            r.carousel_tries,
             fx(r.handoff_s, 6),
             r.note
         );
