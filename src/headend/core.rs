@@ -67,7 +67,6 @@ pub struct DiskState {
     /// Service time dispatched so far [ns]; utilisation over an interval is
     /// the difference of two samples less what is still to come.
     pub busy_ns: u64,
-    pub rng: RngStream,
 }
 
 pub struct Module {
@@ -123,6 +122,10 @@ pub struct Headend {
     pub check: bool,
     /// First broken invariant, with the event that broke it.
     pub violation: Option<String>,
+    /// Each disk's random stream (rotation, random placement), indexed
+    /// module × disks + disk; kept out of `DiskState` so the state the hot
+    /// path touches stays small (a ChaCha state is ~300 bytes).
+    pub(crate) disk_rng: Vec<RngStream>,
     pub(crate) rng_session: RngStream,
     pub(crate) rng_arrival: RngStream,
     pub(crate) popularity: Popularity,
@@ -169,7 +172,6 @@ impl Headend {
                         current: None,
                         failed: false,
                         busy_ns: 0,
-                        rng: streams.stream(&format!("disk/{m}/{k}")),
                     })
                     .collect(),
                 buffer: Buffer::new(h.buffer_bytes),
@@ -220,6 +222,10 @@ impl Headend {
             read_rows: if trace { Some(Vec::new()) } else { None },
             check: check || cfg!(debug_assertions),
             violation: None,
+            disk_rng: (0..h.modules)
+                .flat_map(|m| (0..h.disks_per_module).map(move |k| (m, k)))
+                .map(|(m, k)| streams.stream(&format!("disk/{m}/{k}")))
+                .collect(),
             rng_session: streams.stream("session"),
             rng_arrival: streams.stream("arrivals"),
             popularity: Popularity::new(raw.content.titles, raw.content.zipf_s),
@@ -683,6 +689,8 @@ impl Headend {
     fn dispatch(&mut self, m: usize, d: usize) {
         let now = self.now();
         let placement = self.sc.raw.headend.placement;
+        let per_module = self.layout.disks as usize;
+        let rng = &mut self.disk_rng[m * per_module + d];
         let disk = &mut self.modules[m].disks[d];
         if disk.current.is_some() || disk.failed {
             return;
@@ -691,9 +699,9 @@ impl Headend {
         let r = req.tag as ReadId;
         let cylinder = match placement {
             Placement::Striped => req.cylinder,
-            Placement::Random => disk.rng.below(self.disk.cylinders as u64) as u32,
+            Placement::Random => rng.below(self.disk.cylinders as u64) as u32,
         };
-        let rotation = disk.rng.uniform();
+        let rotation = rng.uniform();
         let svc = self.disk.service_time(disk.head, cylinder, rotation, req.bytes);
         disk.head = cylinder;
         disk.current = Some(r);
