@@ -394,7 +394,9 @@ impl Headend {
                 dup_pkts: 0,
                 stall_ns: 0,
                 migrations: 0,
-                started: t0,
+                // Admission by the session controller; the first read may
+                // follow later (the initial population's random phase).
+                started: self.now(),
                 ended: None,
             });
             self.feeder.push(NO_MODULE);
@@ -711,6 +713,9 @@ impl Headend {
         let rd = self.reads.get_mut(r);
         rd.state = ReadState::InService;
         rd.cylinder = cylinder;
+        // Known now; the utilisation sample and a destination's backlog
+        // estimate count only the part of the service still ahead.
+        rd.done_at = done;
         if let Some(rows) = &mut self.read_rows {
             let stream_id = match rd.owner {
                 Owner::Stream { stream, .. } => stream as i64,
