@@ -62,9 +62,13 @@ fn bucket_of(key: u128) -> u64 {
 }
 
 fn heap_push<E>(h: &mut Vec<Entry<E>>, e: Entry<E>) {
-    let key = e.key;
     h.push(e);
-    let mut i = h.len() - 1;
+    sift_up(h, h.len() - 1);
+}
+
+/// Moves the entry at `i` up to where its key fits.
+fn sift_up<E>(h: &mut [Entry<E>], mut i: usize) {
+    let key = h[i].key;
     while i > 0 {
         let p = (i - 1) / ARITY;
         if h[p].key <= key {
@@ -111,15 +115,7 @@ fn heap_pop<E>(h: &mut Vec<Entry<E>>) -> Option<Entry<E>> {
             break;
         }
     }
-    let key = h[i].key;
-    while i > 0 {
-        let p = (i - 1) / ARITY;
-        if h[p].key <= key {
-            break;
-        }
-        h.swap(p, i);
-        i = p;
-    }
+    sift_up(h, i);
     Some(top)
 }
 

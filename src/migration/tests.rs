@@ -26,6 +26,19 @@ fn warned_with(sets: &[&str]) -> Headend {
     h
 }
 
+/// Runs to 9.9 s, fills both of module 1's disks with ~5 s of urgent reads
+/// (200 × ~52 ms over two disks) just before module 0's warning, and runs
+/// to the end.
+fn congest_module_1_then_run(h: &mut Headend) {
+    advance(h, SimTime::from_secs_f64(9.9), |_| {}).unwrap();
+    let now = h.now();
+    for e in 0..200 {
+        h.issue_read(Owner::Orphan, 1, 0, e, now);
+    }
+    let end = h.end;
+    advance(h, end, |_| {}).unwrap();
+}
+
 /// Steps until `pred` holds for some migration; returns its id.
 fn until(h: &mut Headend, pred: impl Fn(&super::Migration) -> bool) -> u32 {
     let end = h.end;
@@ -40,16 +53,8 @@ fn until(h: &mut Headend, pred: impl Fn(&super::Migration) -> bool) -> u32 {
 #[test]
 fn a_congested_destination_answers_with_a_modified_acceptance_and_the_user_sees_duplicates() {
     let mut h = warned();
-    advance(&mut h, SimTime::from_secs_f64(9.9), |_| {}).unwrap();
-    // Fill both of module 1's disks with ~5 s of urgent reads (200 × ~52 ms
-    // spread over two disks): no transitional extent can be read by its
-    // deadline (FIG. 5 step 514 fails).
-    let now = h.now();
-    for e in 0..200 {
-        h.issue_read(Owner::Orphan, 1, 0, e, now);
-    }
-    let end = h.end;
-    advance(&mut h, end, |_| {}).unwrap();
+    // No transitional extent can be read by its deadline (FIG. 5 step 514 fails).
+    congest_module_1_then_run(&mut h);
     let modified: Vec<_> = h.migrations.iter().filter(|m| m.modified).collect();
     assert!(!modified.is_empty(), "step 516 taken");
     for m in modified {
@@ -95,16 +100,10 @@ fn a_lost_stream_migrated_message_ends_in_termination_not_two_feeders() {
 #[test]
 fn a_retrieve_first_destination_retries_the_next_extent_for_one_carousel_loop() {
     let mut h = warned_with(&["migration.handshake=retrieve-first"]);
-    advance(&mut h, SimTime::from_secs_f64(9.9), |_| {}).unwrap();
-    // ~5 s of urgent reads on module 1: the first extent tried misses its
-    // deadline (step 632), the destination moves on to the next one, whose
-    // deadline is a period later, and answers once one is in time (635).
-    let now = h.now();
-    for e in 0..200 {
-        h.issue_read(Owner::Orphan, 1, 0, e, now);
-    }
-    let end = h.end;
-    advance(&mut h, end, |_| {}).unwrap();
+    // The first extent tried misses its deadline (step 632), the destination
+    // moves on to the next one, whose deadline is a period later, and
+    // answers once one is in time (635).
+    congest_module_1_then_run(&mut h);
     let retried: Vec<_> = h.migrations.iter().filter(|m| m.carousel_tries > 0).collect();
     assert!(!retried.is_empty(), "step 632 taken");
     for m in &h.migrations {
