@@ -63,7 +63,8 @@ fn bucket_of(key: u128) -> u64 {
 
 fn heap_push<E>(h: &mut Vec<Entry<E>>, e: Entry<E>) {
     h.push(e);
-    sift_up(h, h.len() - 1);
+    let last = h.len() - 1;
+    sift_up(h, last);
 }
 
 /// Moves the entry at `i` up to where its key fits.
