@@ -49,6 +49,8 @@ pub enum Command {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
     },
+    /// Print the JSON Schema of scenario files (types, defaults, enum values).
+    Schema,
     /// Run a scenario for every combination of --set values and every seed;
     /// write one run directory per run plus runs.csv and points.csv.
     Sweep {
@@ -157,6 +159,10 @@ pub fn execute(cli: Cli, argv: &[String]) -> Result<(), CliError> {
             Ok(sweep::sweep(&args, argv)?)
         }
         Command::Merge { shards, out, quiet } => Ok(sweep::merge(&shards, out.as_deref(), quiet, argv)?),
+        Command::Schema => {
+            print!("{}", scenario::json_schema());
+            Ok(())
+        }
     }
 }
 

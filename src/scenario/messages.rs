@@ -36,7 +36,7 @@ fn split_choice(rest: &str) -> (&str, Vec<&str>) {
 }
 
 /// "; did you mean `x`?" for the closest of `choices`, if one is close.
-fn did_you_mean(got: &str, choices: &[&str]) -> String {
+pub(super) fn did_you_mean(got: &str, choices: &[&str]) -> String {
     let best = choices.iter().map(|c| (edit_distance(got, c), *c)).min();
     match best {
         Some((d, c)) if d <= 2.max(got.len() / 4) && d < got.len() => format!(" (did you mean \"{c}\"?)"),

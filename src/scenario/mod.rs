@@ -141,3 +141,14 @@ fn typed(file: &str, value: serde_json::Value) -> Result<RawScenario, ScenarioEr
         ScenarioError::one(file, &path, describe_serde(&inner))
     })
 }
+
+/// The JSON Schema (draft 2020-12) of scenario files, from the serde types
+/// and their doc comments: field types, defaults, enum values,
+/// `additionalProperties: false`. Ranges and cross-field rules live in
+/// `validate.rs` only, so a file the schema accepts may still be rejected.
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(RawScenario);
+    let mut s = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    s.push('\n');
+    s
+}

@@ -32,7 +32,8 @@ pub fn apply_set(full: &mut Value, assignment: &str) -> Result<(), Problem> {
                 if !map.contains_key(*seg) {
                     let known: Vec<&str> = map.keys().map(String::as_str).collect();
                     if !known.is_empty() {
-                        return Err(problem(&here, format!("unknown field; expected one of {}", known.join(", "))));
+                        let hint = super::messages::did_you_mean(seg, &known);
+                        return Err(problem(&here, format!("unknown field{hint}; expected one of {}", known.join(", "))));
                     }
                 }
                 if last {

@@ -10,6 +10,10 @@ pub const PACKET_BITS: u64 = 188 * 8;
 pub const MAX_STREAMS: u32 = 10_000_000;
 /// Longest simulated time accepted [s] (about 116 days).
 const MAX_DURATION_S: f64 = 1e7;
+/// Server modules at most.
+const MAX_MODULES: u32 = 4096;
+/// Disks per module at most.
+const MAX_DISKS_PER_MODULE: u32 = 1024;
 /// Disks in the whole head-end at most (each has its own state and RNG).
 const MAX_DISKS: u64 = 65_536;
 /// Rows per module of `modules.csv` at most (`duration_s / report_interval_s`).
@@ -90,10 +94,10 @@ pub fn validate(file: &str, raw: RawScenario) -> Result<Scenario, ScenarioError>
     }
 
     let h = &raw.headend;
-    c.int_range("headend.modules", h.modules.into(), 1, 4096);
-    c.int_range("headend.disks_per_module", h.disks_per_module.into(), 1, 1024);
+    c.int_range("headend.modules", h.modules.into(), 1, MAX_MODULES.into());
+    c.int_range("headend.disks_per_module", h.disks_per_module.into(), 1, MAX_DISKS_PER_MODULE.into());
     let disks = u64::from(h.modules) * u64::from(h.disks_per_module);
-    if disks > MAX_DISKS {
+    if h.modules <= MAX_MODULES && h.disks_per_module <= MAX_DISKS_PER_MODULE && disks > MAX_DISKS {
         c.bad(
             "headend.disks_per_module",
             format!(
@@ -102,7 +106,10 @@ pub fn validate(file: &str, raw: RawScenario) -> Result<Scenario, ScenarioError>
             ),
         );
     }
-    let modules = h.modules.max(1) as usize;
+    // Per-module lists are built only for a valid module count (an absurd
+    // one is reported above and must not allocate).
+    let modules_ok = (1..=MAX_MODULES).contains(&h.modules);
+    let modules = if modules_ok { h.modules as usize } else { 1 };
 
     let ct = &raw.content;
     c.int_range("content.titles", ct.titles.into(), 1, 10_000_000);
@@ -122,12 +129,18 @@ pub fn validate(file: &str, raw: RawScenario) -> Result<Scenario, ScenarioError>
     let mut size_path = vec!["headend.extent_bytes".to_string(); modules];
     if let Some(by_module) = &h.extent_bytes_by_module {
         if by_module.len() != modules {
-            c.bad("headend.extent_bytes_by_module", format!("expected one entry per module ({modules}), got {}", by_module.len()));
+            if modules_ok {
+                c.bad(
+                    "headend.extent_bytes_by_module",
+                    format!("expected one entry per module (headend.modules = {modules}), got {}", by_module.len()),
+                );
+            }
         } else {
             sizes.clone_from(by_module);
             size_path = (0..modules).map(|i| format!("headend.extent_bytes_by_module[{i}]")).collect();
         }
     }
+    let problems_before = c.problems.len();
     for (size, path) in sizes.iter().zip(&size_path) {
         if *size == 0 || size % 188 != 0 {
             c.bad(
@@ -139,7 +152,8 @@ pub fn validate(file: &str, raw: RawScenario) -> Result<Scenario, ScenarioError>
         }
     }
     let largest = sizes.iter().copied().max().unwrap_or(0);
-    if h.buffer_bytes < largest.saturating_mul(2) {
+    let sizes_ok = c.problems.len() == problems_before;
+    if sizes_ok && h.buffer_bytes < largest.saturating_mul(2) {
         c.bad(
             "headend.buffer_bytes",
             format!(
@@ -159,8 +173,10 @@ pub fn validate(file: &str, raw: RawScenario) -> Result<Scenario, ScenarioError>
             format!("expected at least content.bitrate_bps = {} (one stream per channel), got {}", ct.bitrate_bps, h.transport.channel_bps),
         );
     }
-    if let Some(0) = h.transport.channels {
-        c.bad("headend.transport.channels", "expected an integer >= 1, got 0".into());
+    if let Some(n) = h.transport.channels {
+        // More channels than streams can ever exist is a typo, and the
+        // channel table is allocated up front.
+        c.int_range("headend.transport.channels", n.into(), 1, MAX_STREAMS.into());
     }
     let d = &h.disk;
     c.int_range("headend.disk.cylinders", d.cylinders.into(), 2, 10_000_000);
@@ -187,7 +203,14 @@ pub fn validate(file: &str, raw: RawScenario) -> Result<Scenario, ScenarioError>
 
     let w = &raw.workload;
     c.int_range("workload.streams", w.streams.into(), 0, MAX_STREAMS.into());
-    c.range("workload.arrivals_per_s", w.arrivals_per_s, 0.0, 1e6, "a rate >= 0 (sessions/s)");
+    // The model draws gaps of mean 1 / rate: a denormal rate would make it
+    // infinite.
+    if !(w.arrivals_per_s == 0.0 || (1e-9..=1e6).contains(&w.arrivals_per_s)) {
+        c.bad(
+            "workload.arrivals_per_s",
+            format!("expected 0 (no arrivals) or a rate from 1e-9 to 1e6 sessions/s, got {}", num(w.arrivals_per_s)),
+        );
+    }
     if duration_ok && w.arrivals_per_s * raw.duration_s > f64::from(MAX_STREAMS) {
         c.bad(
             "workload.arrivals_per_s",
@@ -213,7 +236,7 @@ pub fn validate(file: &str, raw: RawScenario) -> Result<Scenario, ScenarioError>
 
     let m = &raw.migration;
     c.positive("migration.response_timeout_ms", m.response_timeout_ms, 1e9);
-    c.int_range("migration.max_destinations", m.max_destinations.into(), 1, 4096);
+    c.int_range("migration.max_destinations", m.max_destinations.into(), 1, MAX_MODULES.into());
     c.int_range("migration.max_recomputes", m.max_recomputes.into(), 0, 1000);
     c.range("migration.max_shift_s", m.max_shift_s, 0.0, 1e6, "a time >= 0 s");
     c.int_range("migration.trigger_grace_packets", m.trigger_grace_packets.into(), 0, 1_000_000);

@@ -3,8 +3,8 @@
 mod bad_input;
 mod common;
 mod crash;
-mod golden;
 mod determinism;
+mod golden;
 mod migration;
 mod peer;
 mod properties;
