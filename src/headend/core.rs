@@ -846,8 +846,15 @@ impl Headend {
         for (m, md) in self.modules.iter().enumerate() {
             self.switch_offered[m] = if self.module_live(m) { md.feeding as u64 * self.bitrate } else { 0 };
         }
-        max_min_factors(&self.switch_offered, self.sc.raw.headend.switch_bps, &mut self.switch_factor);
+        let capacity = self.sc.raw.headend.switch_bps;
+        max_min_factors(&self.switch_offered, capacity, &mut self.switch_factor);
         self.switch_dirty = false;
+        if self.check {
+            let served: f64 = self.switch_offered.iter().zip(&self.switch_factor).map(|(&o, &f)| o as f64 * f).sum();
+            if served > capacity as f64 * (1.0 + 1e-9) {
+                self.violated(format!("switch carries {served:.0} bit/s > capacity {capacity}"));
+            }
+        }
     }
 
     // ----- hand-over primitives used by migration ----------------------------
