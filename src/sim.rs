@@ -129,21 +129,22 @@ fn collect(h: &Headend, sc: &Scenario, sha256: &str, wall_s: f64) -> RunOutput {
     let streams: Vec<StreamRow> = h
         .streams
         .iter()
-        .map(|st| StreamRow {
+        .zip(&h.logs)
+        .map(|(st, log)| StreamRow {
             stream_id: st.id,
             user_id: st.user,
             title: st.title,
-            module_start: st.module_start as i64,
+            module_start: log.module_start as i64,
             module_end: if st.module == NO_MODULE { -1 } else { st.module as i64 },
-            start_s: st.started.as_secs_f64(),
-            end_s: st.ended.unwrap_or(end).as_secs_f64(),
+            start_s: log.started.as_secs_f64(),
+            end_s: log.ended.unwrap_or(end).as_secs_f64(),
             periods: st.periods,
             delivered: st.delivered,
             glitches: st.glitches,
             lost_s: pkt_s(st.lost_pkts),
-            duplicate_s: pkt_s(st.dup_pkts),
-            stall_s: SimDuration(st.stall_ns).as_secs_f64(),
-            migrations: st.migrations,
+            duplicate_s: pkt_s(log.dup_pkts),
+            stall_s: SimDuration(log.stall_ns).as_secs_f64(),
+            migrations: log.migrations,
             terminated: st.status == Status::Terminated,
         })
         .collect();
@@ -182,7 +183,7 @@ fn collect(h: &Headend, sc: &Scenario, sha256: &str, wall_s: f64) -> RunOutput {
     let periods = sum(|r| r.periods as u64);
     let glitches = sum(|r| r.glitches as u64);
     let lost_pkts: u64 = h.streams.iter().map(|s| s.lost_pkts).sum();
-    let dup_pkts: u64 = h.streams.iter().map(|s| s.dup_pkts).sum();
+    let dup_pkts: u64 = h.logs.iter().map(|l| l.dup_pkts).sum();
     let n_mig = h.migrations.len() as u64;
     let disks = (raw.headend.modules * raw.headend.disks_per_module) as f64;
     let summary = Summary {
@@ -203,7 +204,7 @@ fn collect(h: &Headend, sc: &Scenario, sha256: &str, wall_s: f64) -> RunOutput {
         glitch_rate: if periods > 0 { glitches as f64 / periods as f64 } else { 0.0 },
         lost_s: pkt_s(lost_pkts),
         duplicate_s: pkt_s(dup_pkts),
-        stall_s: h.streams.iter().map(|s| SimDuration(s.stall_ns).as_secs_f64()).sum(),
+        stall_s: h.logs.iter().map(|l| SimDuration(l.stall_ns).as_secs_f64()).sum(),
         lost_packets: lost_pkts,
         duplicate_packets: dup_pkts,
         reads_completed: h.counters.reads_completed,

@@ -105,6 +105,8 @@ pub struct Headend {
     pub end: SimTime,
     pub bitrate: u64,
     pub streams: Vec<Stream>,
+    /// Report-only state of each stream, same index as `streams`.
+    pub logs: Vec<StreamLog>,
     /// Module feeding each stream's user right now, for the "never two
     /// modules at once" invariant (kept apart from `Stream::module`, which
     /// is who owns the stream's state).
@@ -209,6 +211,7 @@ impl Headend {
             end: SimTime::from_secs_f64(raw.duration_s),
             bitrate,
             streams: Vec::with_capacity(raw.workload.streams as usize),
+            logs: Vec::with_capacity(raw.workload.streams as usize),
             feeder: Vec::with_capacity(raw.workload.streams as usize),
             reads: Reads::default(),
             modules,
@@ -368,7 +371,6 @@ impl Headend {
                 user,
                 title,
                 module: m as u16,
-                module_start: m as u16,
                 status: Status::Active,
                 epoch: 0,
                 grid: Grid { anchor_t: first_deadline, anchor_pkt: start_pkt },
@@ -385,12 +387,14 @@ impl Headend {
                 stop_at: None,
                 dark_since: None,
                 migration: None,
-                channel,
-                session_end,
                 periods: 0,
                 delivered: 0,
                 glitches: 0,
                 lost_pkts: 0,
+            });
+            self.logs.push(StreamLog {
+                module_start: m as u16,
+                channel,
                 dup_pkts: 0,
                 stall_ns: 0,
                 migrations: 0,
@@ -441,10 +445,10 @@ impl Headend {
             return;
         }
         st.status = status;
-        st.ended = Some(now);
+        self.logs[s as usize].ended = Some(now);
         st.epoch = st.epoch.wrapping_add(1);
         let m = st.module;
-        let channel = st.channel;
+        let channel = self.logs[s as usize].channel;
         // Deadlines that fell due while the user was dark count as missed.
         if let Some(dark) = st.dark_since {
             self.count_missed(s, dark, now);
@@ -920,8 +924,11 @@ impl Headend {
         let extent = (q / self.layout.extent_packets[dst]) as u32;
         let st = &mut self.streams[s as usize];
         st.lost_pkts += lost;
-        st.dup_pkts += dup;
-        st.stall_ns += stall.0;
+        let log = &mut self.logs[s as usize];
+        log.dup_pkts += dup;
+        log.stall_ns += stall.0;
+        log.migrations += 1;
+        let st = &mut self.streams[s as usize];
         st.module = dst as u16;
         st.epoch = st.epoch.wrapping_add(1);
         st.grid = Grid { anchor_t: now, anchor_pkt: q };
@@ -929,7 +936,6 @@ impl Headend {
         st.dark_since = None;
         st.stop_at = None;
         st.migration = None;
-        st.migrations += 1;
         self.switch_dirty = true;
         self.set_feeder(s, dst as u16);
         if let Some(r) = first {

@@ -25,7 +25,6 @@ pub struct Stream {
     pub title: u32,
     /// Module feeding the stream now (`NO_MODULE` while nobody is).
     pub module: u16,
-    pub module_start: u16,
     pub status: Status,
     /// Bumped whenever pending events for the stream become meaningless
     /// (migration, termination); events carry the generation they were
@@ -56,18 +55,25 @@ pub struct Stream {
     pub dark_since: Option<SimTime>,
     /// Migration in progress, if any.
     pub migration: Option<u32>,
-    /// FATC channel carrying the stream.
-    pub channel: u32,
-    /// End of session (exponential viewing time), if any.
-    pub session_end: Option<SimTime>,
-    // Counters.
+    // Counters every period updates.
     pub periods: u32,
     pub delivered: u32,
     pub glitches: u32,
     pub lost_pkts: u64,
+}
+
+/// What a stream's report needs beyond the hot state: kept in a parallel
+/// `Vec` so every event touches fewer cache lines of `Stream` (216 → ~150
+/// bytes; cache misses on stream state dominate the metro scenario).
+#[derive(Clone, Debug)]
+pub struct StreamLog {
+    pub module_start: u16,
+    /// FATC channel carrying the stream.
+    pub channel: u32,
     pub dup_pkts: u64,
     pub stall_ns: u64,
     pub migrations: u32,
+    /// Admission by the session controller.
     pub started: SimTime,
     pub ended: Option<SimTime>,
 }
