@@ -265,6 +265,15 @@ impl Headend {
         st.grid.time_of(end, self.bitrate)
     }
 
+    /// Packets [from, end) of the current slot's extent that the viewer is
+    /// to see: a stream that started or resumed mid-extent (at its grid
+    /// anchor) never sees the part before.
+    pub fn slot_packets(&self, s: StreamId) -> (u64, u64) {
+        let st = &self.streams[s as usize];
+        let (a, b) = self.layout.extent_span(st.module as usize, st.cur);
+        (a.max(st.grid.anchor_pkt).min(b), b)
+    }
+
     /// Title position of stream `s` at `t` [packets].
     pub fn position_at(&self, s: StreamId, t: SimTime) -> u64 {
         let st = &self.streams[s as usize];
@@ -509,12 +518,11 @@ impl Headend {
     /// Ends the current slot: the extent that played is released; one that
     /// never arrived is lost whole.
     fn close_slot(&mut self, s: StreamId) {
-        let st = &mut self.streams[s as usize];
-        if !st.cur_ok {
-            let (a, b) = self.layout.extent_span(st.module as usize, st.cur);
-            let from = a.max(st.grid.anchor_pkt).min(b);
-            st.lost_pkts += b - from;
+        if !self.streams[s as usize].cur_ok {
+            let (from, end) = self.slot_packets(s);
+            self.streams[s as usize].lost_pkts += end - from;
         }
+        let st = &mut self.streams[s as usize];
         if let Some(r) = st.playing.take() {
             if self.reads.get(r).state == ReadState::Done {
                 self.release_read(r);
@@ -538,7 +546,7 @@ impl Headend {
         let slot_end = self.slot_end(s, cur);
         let m = self.streams[s as usize].module as usize;
         let factor = self.switch_factor[m];
-        let (a, b) = self.layout.extent_span(m, cur);
+        let (from, end) = self.slot_packets(s);
         let st = &mut self.streams[s as usize];
         st.slot_start = now;
         st.next_deadline = slot_end;
@@ -552,8 +560,7 @@ impl Headend {
                     // extent trickles out at `factor` of the stream rate and the
                     // viewer misses the rest of the slot.
                     st.glitches += 1;
-                    let pkts = b - a.max(st.grid.anchor_pkt).min(b);
-                    st.lost_pkts += ((1.0 - factor) * pkts as f64).round() as u64;
+                    st.lost_pkts += ((1.0 - factor) * (end - from) as f64).round() as u64;
                 } else {
                     st.delivered += 1;
                 }
@@ -782,9 +789,8 @@ impl Headend {
             // Late extent of the current slot: the viewer saw nothing from the
             // slot start until now, then the rest of the extent.
             if ok {
-                let (a, b) = self.layout.extent_span(st.module as usize, st.cur);
-                let from = a.max(st.grid.anchor_pkt).min(b);
-                let shown_from = st.grid.position_at(now, self.bitrate).clamp(from, b);
+                let (from, end) = self.slot_packets(s);
+                let shown_from = st.grid.position_at(now, self.bitrate).clamp(from, end);
                 let st = &mut self.streams[s as usize];
                 st.lost_pkts += shown_from - from;
                 st.cur_ok = true;

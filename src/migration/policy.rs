@@ -79,10 +79,9 @@ impl Headend {
         m.extent = (q / self.layout.extent_packets[dest]) as u32;
         let (lost, dup, stall) = self.resume_on(s, dest, q, p_stop, None);
         // The slot that restarts now has no extent: lost whole.
-        let st = &self.streams[s as usize];
-        let (a, b) = self.layout.extent_span(dest, st.cur);
+        let (from, end) = self.slot_packets(s);
         let m = &mut self.migrations[mig as usize];
-        m.lost_pkts = lost + (b - a.max(q).min(b));
+        m.lost_pkts = lost + (end - from);
         m.dup_pkts = dup;
         m.stall_ns = stall.0;
         m.outcome = Some(if m.lost_pkts > 0 { Outcome::Lost } else { Outcome::Seamless });
