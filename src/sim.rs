@@ -116,7 +116,7 @@ fn dispatch(h: &mut Headend, ev: Ev) {
         Ev::Repair(i) => h.on_repair(i),
         Ev::BurstEnd(_) => h.on_burst_end(),
         Ev::LoadCheck => h.on_load_check(),
-        Ev::NaiveRestart { stream, epoch } => h.naive_restart(stream, epoch),
+        Ev::NaiveRestart { stream, mig } => h.naive_restart(stream, mig),
         Ev::Msg { mig, round, kind } => h.on_message(mig, round, kind),
         Ev::Timer { mig, round, kind } => h.on_timer(mig, round, kind),
     }

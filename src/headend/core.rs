@@ -45,7 +45,8 @@ pub enum Ev {
     /// Naive policy: move the stream at its next period boundary.
     NaiveRestart {
         stream: StreamId,
-        epoch: u32,
+        /// The migration record of the restart.
+        mig: u32,
     },
     Msg {
         mig: u32,

@@ -37,9 +37,7 @@ impl Headend {
         if st.dark_since.is_none() {
             st.stop_at = Some(at);
         }
-        let epoch = st.epoch;
-        self.q.schedule(at, Ev::NaiveRestart { stream: s, epoch: id });
-        let _ = epoch;
+        self.q.schedule(at, Ev::NaiveRestart { stream: s, mig: id });
     }
 
     /// Naive restart at the period boundary: the in-flight extent is lost;

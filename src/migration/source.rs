@@ -305,12 +305,10 @@ impl Headend {
         if m.note == "control sent" || m.outcome.is_some() {
             return;
         }
-        let s = m.stream;
         self.migrations[mig as usize].note = "source gave up";
         if self.migrations[mig as usize].phase == Phase::Triggered {
             // The destination never started: the user is dark; end it.
             self.fail_migration(mig, "no stream-migrated message");
-            let _ = s;
         }
         // Otherwise the destination streams and, never getting control,
         // fails at step 644 and terminates its output.
