@@ -16,7 +16,7 @@ impl Headend {
             .disks
             .iter()
             .map(|d| {
-                let ahead = d.current.map(|r| self.reads.get(r).done_at.0.saturating_sub(now.0)).unwrap_or(0);
+                let ahead = d.current.map(|r| self.reads.get(r).done_at.saturating_since(now).0).unwrap_or(0);
                 d.busy_ns - ahead
             })
             .sum()

@@ -79,7 +79,7 @@ impl Headend {
         let disk = &self.modules[m].disks[d];
         let mut total = SimDuration::ZERO;
         if let Some(r) = disk.current {
-            total += SimDuration(0).max(SimDuration(self.reads.get(r).done_at.0.saturating_sub(now.0)));
+            total += self.reads.get(r).done_at.saturating_since(now);
         }
         let fifo = self.sc.raw.headend.disk.queue == crate::scenario::QueueDiscipline::Fifo;
         for req in disk.queue.iter() {
