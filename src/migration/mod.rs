@@ -125,8 +125,20 @@ pub struct Migration {
     pub dup_pkts: u64,
     pub stall_ns: u64,
     pub ended: SimTime,
+    /// How the source's wait for "stream migrated" ended (step 616), so a
+    /// late message or timer finds the decision already taken.
+    pub source_end: Option<SourceEnd>,
     /// Why it failed, if it did (for the CSV).
     pub note: &'static str,
+}
+
+/// The source's decision at step 616.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SourceEnd {
+    /// Step 618: control transferred to the destination.
+    ControlSent,
+    /// Step 617: no "stream migrated" in time; the source terminated its side.
+    GaveUp,
 }
 
 impl Migration {
@@ -173,6 +185,7 @@ impl Migration {
             dup_pkts: 0,
             stall_ns: 0,
             ended: now,
+            source_end: None,
             note: "",
         }
     }

@@ -1,6 +1,6 @@
 //! The source server module (FIG. 4, and the source side of FIG. 6).
 
-use super::{Cause, Migration, MsgKind, Outcome, Phase, TimerKind};
+use super::{Cause, Migration, MsgKind, Outcome, Phase, SourceEnd, TimerKind};
 use crate::engine::{SimDuration, SimTime};
 use crate::headend::stream::ReadState;
 use crate::headend::stream::{NO_MODULE, Status, StreamId};
@@ -291,22 +291,25 @@ impl Headend {
     /// Steps 616 / 618: "stream migrated" arrived in time; tell the manager
     /// and hand control to the destination.
     pub(crate) fn source_on_stream_migrated(&mut self, mig: u32) {
-        if self.migrations[mig as usize].phase != Phase::Streaming || self.migrations[mig as usize].note == "source gave up" {
+        let m = &mut self.migrations[mig as usize];
+        if m.phase != Phase::Streaming || m.source_end.is_some() {
             return;
         }
-        self.migrations[mig as usize].note = "control sent";
+        m.source_end = Some(SourceEnd::ControlSent);
+        m.note = "control sent";
         self.send(mig, MsgKind::ControlTransfer);
     }
 
     /// Step 616 → 617: no "stream migrated" in time: terminate the stream so
     /// that two modules never feed one user.
     pub(crate) fn source_on_migrated_timeout(&mut self, mig: u32) {
-        let m = &self.migrations[mig as usize];
-        if m.note == "control sent" || m.outcome.is_some() {
+        let m = &mut self.migrations[mig as usize];
+        if m.source_end.is_some() || m.outcome.is_some() {
             return;
         }
-        self.migrations[mig as usize].note = "source gave up";
-        if self.migrations[mig as usize].phase == Phase::Triggered {
+        m.source_end = Some(SourceEnd::GaveUp);
+        m.note = "source gave up";
+        if m.phase == Phase::Triggered {
             // The destination never started: the user is dark; end it.
             self.fail_migration(mig, "no stream-migrated message");
         }
