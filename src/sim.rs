@@ -88,6 +88,7 @@ pub fn advance(h: &mut Headend, until: SimTime, mut progress: impl FnMut(f64)) -
     let end = h.end.as_secs_f64().max(1e-9);
     let mut tick = 0u32;
     while let Some((_, ev)) = h.q.pop_until(until) {
+        h.prefetch_upcoming();
         dispatch(h, ev);
         if let Some(v) = h.violation.take() {
             return Err(SimError::Invariant(format!("{v} (event {ev:?})")));
@@ -104,7 +105,7 @@ fn dispatch(h: &mut Headend, ev: Ev) {
     match ev {
         Ev::Boundary { stream, epoch } => h.on_boundary(stream, epoch),
         Ev::FirstRead { stream, epoch } => h.on_first_read(stream, epoch),
-        Ev::DiskDone { module, disk } => h.on_disk_done(module as usize, disk as usize),
+        Ev::DiskDone { module, disk, .. } => h.on_disk_done(module as usize, disk as usize),
         Ev::Arrival => h.on_arrival(),
         Ev::SessionEnd { stream, epoch } => {
             if h.streams[stream as usize].epoch == epoch || h.streams[stream as usize].migration.is_none() {

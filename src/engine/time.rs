@@ -39,12 +39,22 @@ impl SimTime {
     }
 }
 
+/// `x.round() as u64`, exactly (half away from zero, negatives and NaN to
+/// 0, saturating), without the software `round` that baseline x86-64 calls:
+/// four of those per disk read were 5 % of a run's instructions.
+#[inline]
+fn round_to_u64(x: f64) -> u64 {
+    let whole = x as u64;
+    // Exact: below 2^52 `x - trunc(x)` is representable, above it x is whole.
+    if x - whole as f64 >= 0.5 { whole.saturating_add(1) } else { whole }
+}
+
 impl SimDuration {
     pub const ZERO: SimDuration = SimDuration(0);
 
     pub fn from_secs_f64(s: f64) -> SimDuration {
         debug_assert!(s.is_finite() && s >= 0.0, "negative or non-finite duration {s}");
-        SimDuration((s * NS_PER_S as f64).round() as u64)
+        SimDuration(round_to_u64(s * NS_PER_S as f64))
     }
     pub fn from_millis_f64(ms: f64) -> SimDuration {
         SimDuration::from_secs_f64(ms / 1e3)
@@ -117,6 +127,17 @@ impl fmt::Display for SimDuration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fast_rounding_agrees_with_round_everywhere() {
+        let edges = [0.0, -0.0, 0.49999999999999994, 0.5, 1.5, 2.5, -0.5, -0.7, 4503599627370495.5, 4503599627370497.0];
+        let big = [9007199254740993.0, 1.8446744073709552e19, 1e300, f64::INFINITY, f64::NEG_INFINITY, f64::NAN];
+        let mut rng = crate::engine::RngStreams::new(3).stream("round");
+        let random = (0..100_000).map(|i| rng.uniform() * 10f64.powi(i % 20) + if i % 7 == 0 { 0.5 } else { 0.0 });
+        for x in edges.into_iter().chain(big).chain(random) {
+            assert_eq!(round_to_u64(x), x.round() as u64, "x = {x:e}");
+        }
+    }
 
     #[test]
     fn seconds_round_trip_to_the_nanosecond() {

@@ -273,6 +273,13 @@ impl RequestQueue {
         self.pending.push(req);
     }
 
+    /// Starts loading the pending reads (see `engine::prefetch`).
+    pub fn prefetch(&self) {
+        if let Some(first) = self.pending.first() {
+            crate::engine::prefetch(first);
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.pending.len()
     }
