@@ -121,7 +121,9 @@ pub fn execute(cli: Cli, argv: &[String]) -> Result<(), CliError> {
             let raw = &loaded.scenario.raw;
             let out = out.unwrap_or_else(|| PathBuf::from("results").join(&raw.name).join(format!("seed-{}", raw.seed)));
             let bar = progress_bar(quiet);
-            let output = run_to_dir(&loaded, &out, RunOptions { trace, check }, argv, |f| bar.set_position((f * 1000.0) as u64))?;
+            let output = run_to_dir(&loaded, &out, RunOptions { trace, check, ..Default::default() }, argv, |f| {
+                bar.set_position((f * 1000.0) as u64)
+            })?;
             bar.finish_and_clear();
             if !quiet {
                 let s = &output.summary;

@@ -10,6 +10,8 @@ use crate::scenario::FaultKind;
 impl Headend {
     pub fn on_fault(&mut self, i: u32) {
         let now = self.now();
+        // Completions from now on must see the hardware as it will be.
+        self.materialize_all_disks();
         let f = self.sc.raw.faults[i as usize].clone();
         if let Some(r) = f.repair_after_s {
             self.q.schedule(now + SimDuration::from_secs_f64(r), Ev::Repair(i));
@@ -71,6 +73,7 @@ impl Headend {
             for req in self.modules[m].disks[d].queue.drain_all() {
                 failed.push(req.tag as u32);
             }
+            self.modules[m].disks[d].notify_queued = 0;
         }
         let waiting: Vec<u32> = if disk.is_none() { self.modules[m].buffer.waiting.drain(..).collect() } else { Vec::new() };
         for r in failed.into_iter().chain(waiting) {
@@ -89,6 +92,7 @@ impl Headend {
     }
 
     pub fn on_repair(&mut self, i: u32) {
+        self.materialize_all_disks();
         let f = self.sc.raw.faults[i as usize].clone();
         let m = f.module.unwrap_or(0) as usize;
         match f.kind {

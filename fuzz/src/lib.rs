@@ -14,7 +14,7 @@ pub const MAX_STREAMS: u32 = 50;
 pub fn load_and_run(text: &str, sets: &[String]) {
     let Ok(loaded) = load_str("fuzz.json", text, sets, None) else { return };
     let Some(sc) = shrink(loaded.scenario) else { return };
-    if let Err(e) = simulate(&sc, RunOptions { trace: true, check: true }, "fuzz", |_| {}) {
+    if let Err(e) = simulate(&sc, RunOptions { trace: true, check: true, ..Default::default() }, "fuzz", |_| {}) {
         panic!("{e}");
     }
 }

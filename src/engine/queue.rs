@@ -267,7 +267,7 @@ impl<E> EventQueue<E> {
                 }
             }
             // Keys are unique (the sequence), so an unstable sort is exact.
-            self.current.sort_unstable_by(|a, b| b.key.cmp(&a.key));
+            self.current.sort_unstable_by_key(|e| std::cmp::Reverse(e.key));
         }
         true
     }

@@ -2,8 +2,9 @@
 //! deadlines, buffers, disks. Migration lives in `crate::migration` and
 //! reaches in through `stop_output` / `resume_on`.
 
+use super::array::DiskState;
 use super::buffer::Buffer;
-use super::disk::{Discipline, DiskParams, DiskRequest, RequestQueue, SeekCurve, ZoneTable};
+use super::disk::{Discipline, DiskParams, RequestQueue, SeekCurve, ZoneTable};
 use super::layout::Layout;
 use super::session::Popularity;
 use super::smbus::Smbus;
@@ -13,7 +14,7 @@ use super::transport::{Fatc, Grid, packets_to_time, time_to_packets};
 use crate::engine::{EventQueue, RngStream, RngStreams, SimDuration, SimTime, prefetch};
 use crate::migration::{Migration, MsgKind, TimerKind};
 use crate::report::{ModuleRow, ReadRow};
-use crate::scenario::{Assignment, Placement, QueueDiscipline, Scenario, TitleEnd};
+use crate::scenario::{Assignment, QueueDiscipline, Scenario, TitleEnd};
 
 /// Model events.
 #[derive(Clone, Copy, Debug)]
@@ -63,16 +64,6 @@ pub enum Ev {
     },
 }
 
-pub struct DiskState {
-    pub head: u32,
-    pub queue: RequestQueue,
-    pub current: Option<ReadId>,
-    pub failed: bool,
-    /// Service time dispatched so far [ns]; utilisation over an interval is
-    /// the difference of two samples less what is still to come.
-    pub busy_ns: u64,
-}
-
 pub struct Module {
     pub disks: Vec<DiskState>,
     pub buffer: Buffer,
@@ -101,6 +92,8 @@ pub struct Counters {
     pub reads_failed: u64,
     pub sessions_started: u64,
     pub invariant_checks: u64,
+    /// Disk completions resolved without a queue event (`array` module).
+    pub lazy_completions: u64,
 }
 
 pub struct Headend {
@@ -126,6 +119,8 @@ pub struct Headend {
     pub module_rows: Vec<ModuleRow>,
     pub read_rows: Option<Vec<ReadRow>>,
     pub check: bool,
+    /// Resolve quiet disk completions without queue events (`array`).
+    pub lazy_disks: bool,
     /// First broken invariant, with the event that broke it.
     pub violation: Option<String>,
     /// Each disk's random stream (rotation, random placement), indexed
@@ -176,6 +171,8 @@ impl Headend {
                         head: streams.stream(&format!("disk/{m}/{k}/head")).below(d.cylinders as u64) as u32,
                         queue: RequestQueue::with_scan_window(discipline, SimDuration::from_millis_f64(d.scan_window_ms)),
                         current: None,
+                        lazy: false,
+                        notify_queued: 0,
                         failed: false,
                         busy_ns: 0,
                     })
@@ -228,6 +225,7 @@ impl Headend {
             module_rows: Vec::new(),
             read_rows: if trace { Some(Vec::new()) } else { None },
             check: check || cfg!(debug_assertions),
+            lazy_disks: true,
             violation: None,
             disk_rng: (0..h.modules)
                 .flat_map(|m| (0..h.disks_per_module).map(move |k| (m, k)))
@@ -492,10 +490,11 @@ impl Headend {
     /// Ends a stream: releases everything it holds.
     pub fn end_stream(&mut self, s: StreamId, status: Status) {
         let now = self.now();
-        let st = &mut self.streams[s as usize];
-        if st.status != Status::Active {
+        if self.streams[s as usize].status != Status::Active {
             return;
         }
+        self.settle_stream_reads(s);
+        let st = &mut self.streams[s as usize];
         st.status = status;
         self.logs[s as usize].ended = Some(now);
         st.epoch = st.epoch.wrapping_add(1);
@@ -565,9 +564,8 @@ impl Headend {
             let (from, end) = self.slot_packets(s);
             self.streams[s as usize].lost_pkts += end - from;
         }
-        let st = &mut self.streams[s as usize];
-        if let Some(r) = st.playing.take() {
-            if self.reads.get(r).state == ReadState::Done {
+        if let Some(r) = self.streams[s as usize].playing.take() {
+            if self.read_state(r) == ReadState::Done {
                 self.release_read(r);
             } else {
                 // Still on its way: useless now, released when it lands.
@@ -594,7 +592,9 @@ impl Headend {
         st.slot_start = now;
         st.next_deadline = slot_end;
         st.periods += 1;
-        match read.map(|r| (r, self.reads.get(r).state)) {
+        let state = read.map(|r| (r, self.read_state(r)));
+        let st = &mut self.streams[s as usize];
+        match state {
             Some((r, ReadState::Done)) => {
                 st.playing = Some(r);
                 st.cur_ok = true;
@@ -618,6 +618,7 @@ impl Headend {
                 st.glitches += 1;
                 st.cur_ok = false;
                 st.playing = Some(r);
+                self.await_completion(r);
             }
             None => {
                 st.glitches += 1;
@@ -678,219 +679,11 @@ impl Headend {
             };
             (t, 0)
         };
-        let r = self.issue_read(Owner::Stream { stream: s, epoch }, m, title, extent, deadline);
+        // The stream names the read before it reaches the disk, so a
+        // dispatch at once already knows whom it is for.
+        let r = self.create_read(Owner::Stream { stream: s, epoch }, m, title, extent, deadline);
         self.streams[s as usize].next_read = Some(r);
-    }
-
-    // ----- reads, buffers, disks --------------------------------------------
-
-    /// Issues a read of extent `extent` of `title` on module `m`: buffer
-    /// first, then the disk holding the extent.
-    pub fn issue_read(&mut self, owner: Owner, m: usize, title: u32, extent: u32, deadline: SimTime) -> ReadId {
-        let now = self.now();
-        let disk = self.layout.disk_of(title, extent);
-        let (a, b) = self.layout.extent_span(m, extent);
-        let bytes = (b - a) * 188;
-        let cylinder = match self.sc.raw.headend.placement {
-            Placement::Striped => self.layout.cylinder_of(m, title, extent),
-            Placement::Random => 0, // drawn when the disk starts the read
-        };
-        let failed = self.modules[m].disks[disk].failed || !self.module_live(m);
-        let r = self.reads.insert(Read {
-            owner,
-            module: m as u16,
-            disk: disk as u16,
-            title,
-            extent,
-            bytes,
-            cylinder,
-            deadline,
-            issued: now,
-            done_at: now,
-            state: if failed { ReadState::Failed } else { ReadState::WaitingBuffer },
-            holds_buffer: false,
-        });
-        if failed {
-            self.counters.reads_failed += 1;
-            return r;
-        }
-        if self.modules[m].buffer.try_reserve(bytes) {
-            self.check_buffer(m);
-            self.reads.get_mut(r).holds_buffer = true;
-            self.enqueue_disk(r);
-        } else {
-            self.modules[m].buffer.waiting.push_back(r);
-        }
-        r
-    }
-
-    fn check_buffer(&mut self, m: usize) {
-        let b = &self.modules[m].buffer;
-        if self.check && b.used > b.capacity {
-            let msg = format!("module {m} buffer holds {} > capacity {}", b.used, b.capacity);
-            self.violated(msg);
-        }
-    }
-
-    fn enqueue_disk(&mut self, r: ReadId) {
-        let rd = self.reads.get_mut(r);
-        rd.state = ReadState::Queued;
-        let (m, d) = (rd.module as usize, rd.disk as usize);
-        let req = DiskRequest { deadline: rd.deadline, cylinder: rd.cylinder, bytes: rd.bytes, issued: rd.issued, tag: r as u64 };
-        self.modules[m].disks[d].queue.push(req);
-        self.dispatch(m, d);
-    }
-
-    /// Starts the disk's next read if it is idle.
-    fn dispatch(&mut self, m: usize, d: usize) {
-        let now = self.now();
-        let placement = self.sc.raw.headend.placement;
-        let per_module = self.layout.disks as usize;
-        let rng = &mut self.disk_rng[m * per_module + d];
-        let disk = &mut self.modules[m].disks[d];
-        if disk.current.is_some() || disk.failed {
-            return;
-        }
-        let Some(req) = disk.queue.pop_next(disk.head) else { return };
-        let r = req.tag as ReadId;
-        let cylinder = match placement {
-            Placement::Striped => req.cylinder,
-            Placement::Random => rng.below(self.disk.cylinders as u64) as u32,
-        };
-        let rotation = rng.uniform();
-        let svc = self.disk.service_time(disk.head, cylinder, rotation, req.bytes);
-        disk.head = cylinder;
-        disk.current = Some(r);
-        let total = svc.total();
-        disk.busy_ns += total.0;
-        let done = now + total;
-        let rd = self.reads.get_mut(r);
-        rd.state = ReadState::InService;
-        rd.cylinder = cylinder;
-        // Known now; the utilisation sample and a destination's backlog
-        // estimate count only the part of the service still ahead.
-        rd.done_at = done;
-        if let Some(rows) = &mut self.read_rows {
-            let stream_id = match rd.owner {
-                Owner::Stream { stream, .. } => stream as i64,
-                Owner::Migration(mig) => self.migrations[mig as usize].stream as i64,
-                Owner::Orphan => -1,
-            };
-            rows.push(ReadRow {
-                t_issue_s: rd.issued.as_secs_f64(),
-                t_start_s: now.as_secs_f64(),
-                t_done_s: done.as_secs_f64(),
-                module: m as u32,
-                disk: d as u32,
-                stream_id,
-                title: rd.title,
-                extent: rd.extent,
-                cylinder,
-                seek_ms: svc.seek.as_millis_f64(),
-                rotation_ms: svc.rotation.as_millis_f64(),
-                transfer_ms: svc.transfer.as_millis_f64(),
-                deadline_s: rd.deadline.as_secs_f64(),
-            });
-        }
-        self.q.schedule(done, Ev::DiskDone { module: m as u16, disk: d as u16, read: r });
-    }
-
-    pub fn on_disk_done(&mut self, m: usize, d: usize) {
-        let now = self.now();
-        let Some(r) = self.modules[m].disks[d].current.take() else { return };
-        let failed = self.modules[m].disks[d].failed || !self.module_live(m);
-        {
-            let rd = self.reads.get_mut(r);
-            rd.done_at = now;
-            rd.state = if failed { ReadState::Failed } else { ReadState::Done };
-        }
-        if failed {
-            self.counters.reads_failed += 1;
-        } else {
-            self.counters.reads_completed += 1;
-        }
-        self.dispatch(m, d);
-        match self.reads.get(r).owner {
-            Owner::Stream { stream, epoch } => self.stream_read_done(stream, epoch, r),
-            Owner::Migration(mig) => self.migration_read_done(mig, r),
-            Owner::Orphan => self.release_read(r),
-        }
-    }
-
-    fn stream_read_done(&mut self, s: StreamId, epoch: u32, r: ReadId) {
-        let now = self.now();
-        let st = &self.streams[s as usize];
-        if st.epoch != epoch || st.status != Status::Active {
-            self.release_read(r);
-            return;
-        }
-        let ok = self.reads.get(r).state == ReadState::Done;
-        if st.stale_read == Some(r) {
-            self.streams[s as usize].stale_read = None;
-            self.release_read(r);
-        } else if st.playing == Some(r) {
-            // Late extent of the current slot: the viewer saw nothing from the
-            // slot start until now, then the rest of the extent.
-            if ok {
-                let (from, end) = self.slot_packets(s);
-                let shown_from = st.grid.position_at(now, self.bitrate).clamp(from, end);
-                let st = &mut self.streams[s as usize];
-                st.lost_pkts += shown_from - from;
-                st.cur_ok = true;
-            } else {
-                self.streams[s as usize].playing = None;
-                self.release_read(r);
-            }
-        } else if st.next_read != Some(r) {
-            self.release_read(r);
-        }
-        self.maybe_issue_next(s);
-    }
-
-    /// Gives back a read's buffer space and lets waiting reads in.
-    pub fn release_read(&mut self, r: ReadId) {
-        let rd = *self.reads.get(r);
-        match rd.state {
-            ReadState::Queued => {
-                self.modules[rd.module as usize].disks[rd.disk as usize].queue.remove_tag(r as u64);
-            }
-            ReadState::InService => {
-                // The disk is busy with it; let it finish and be dropped then.
-                self.reads.get_mut(r).owner = Owner::Orphan;
-                return;
-            }
-            ReadState::WaitingBuffer => {
-                self.modules[rd.module as usize].buffer.waiting.retain(|&w| w != r);
-            }
-            ReadState::Done | ReadState::Failed => {}
-        }
-        let m = rd.module as usize;
-        if rd.holds_buffer {
-            self.modules[m].buffer.release(rd.bytes);
-        }
-        self.reads.remove(r);
-        self.admit_waiting(m);
-    }
-
-    fn admit_waiting(&mut self, m: usize) {
-        while let Some(&w) = self.modules[m].buffer.waiting.front() {
-            let bytes = self.reads.get(w).bytes;
-            if !self.modules[m].buffer.reserve_waiting(bytes) {
-                break;
-            }
-            self.modules[m].buffer.waiting.pop_front();
-            self.reads.get_mut(w).holds_buffer = true;
-            self.enqueue_disk(w);
-        }
-    }
-
-    /// Drops every read stream `s` holds or waits for on its module.
-    pub fn drop_reads(&mut self, s: StreamId) {
-        let st = &mut self.streams[s as usize];
-        let rs = [st.playing.take(), st.next_read.take(), st.stale_read.take()];
-        for r in rs.into_iter().flatten() {
-            self.release_read(r);
-        }
+        self.submit_read(r);
     }
 
     // ----- switch ----------------------------------------------------------
@@ -917,6 +710,7 @@ impl Headend {
     pub fn stop_output(&mut self, s: StreamId) -> u64 {
         let now = self.now();
         let p = self.position_at(s, now);
+        self.settle_stream_reads(s);
         let st = &mut self.streams[s as usize];
         if st.dark_since.is_none() {
             st.dark_since = Some(now);

@@ -4,9 +4,11 @@
 //!
 //! Steady state costs about two events per stream-period: a `Boundary` at
 //! each extent deadline (resolve the period, release the extent that finished
-//! playing, issue the next read) and a `DiskDone` per read. Packets, switch
+//! playing, issue the next read) and a disk completion per read, most of
+//! them resolved without a queue round-trip (`array`). Packets, switch
 //! multiplexing and FATC channels are computed, not simulated.
 
+pub mod array;
 pub mod buffer;
 pub mod disk;
 pub mod layout;
@@ -19,4 +21,5 @@ pub mod transport;
 mod core;
 mod observe;
 
-pub use self::core::{DiskState, Ev, Headend, Module};
+pub use self::array::DiskState;
+pub use self::core::{Ev, Headend, Module};

@@ -32,6 +32,7 @@ impl Headend {
 
     pub fn on_report(&mut self) {
         let now = self.now();
+        self.settle_all_disks(now);
         let span = now.saturating_since(self.last_report);
         if self.switch_dirty {
             self.recompute_switch();
@@ -69,6 +70,7 @@ impl Headend {
     pub fn on_load_check(&mut self) {
         let Some(lb) = self.sc.raw.migration.load_balance.clone() else { return };
         let now = self.now();
+        self.settle_all_disks(now);
         let span = SimDuration::from_secs_f64(lb.interval_s);
         let max_streams = self.sc.max_streams_per_module.max(1) as f64;
         let mut loads = Vec::with_capacity(self.modules.len());

@@ -115,6 +115,9 @@ pub struct Read {
     pub state: ReadState,
     /// Buffer space is held from issue to release.
     pub holds_buffer: bool,
+    /// Its completion must be a queue event: someone waits for it (see the
+    /// `array` module).
+    pub notify: bool,
 }
 
 /// Reads in flight, in a slab with a free list so steady state allocates nothing.

@@ -49,6 +49,7 @@ impl Headend {
         }
         // Step 506/514: can the extent be in the buffer by the deadline,
         // given this disk's queue?
+        self.settle_disk(dst, disk, now);
         let ready = now + self.disk_backlog(dst, disk, deadline) + self.expected_read(dst, title, extent);
         let (kind, read_deadline) = if ready <= deadline {
             (MsgKind::Accept, deadline) // steps 524, 526

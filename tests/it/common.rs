@@ -32,7 +32,7 @@ pub fn scenario(json: &str, sets: &[&str]) -> Loaded {
 /// Runs a scenario in-process with invariant checks on.
 pub fn run(json: &str, sets: &[&str]) -> RunOutput {
     let l = scenario(json, sets);
-    match simulate(&l.scenario, RunOptions { trace: true, check: true }, "test", |_| {}) {
+    match simulate(&l.scenario, RunOptions { trace: true, check: true, ..Default::default() }, "test", |_| {}) {
         Ok(o) => o,
         Err(e) => panic!("run failed: {e}"),
     }

@@ -1,0 +1,403 @@
+//! The disk array of a server module (FIG. 2, 210): reads are issued into
+//! the module's buffer, queued at the disk holding their extent and served
+//! one at a time; a completion hands the extent to whoever wanted it.
+//!
+//! Completions that nobody is waiting for are resolved lazily. When a
+//! stream's read finishes before its deadline, as nearly all do, the
+//! completion changes nothing anyone can see until the disk is next touched:
+//! the read is marked done and the disk starts its next queued read at that
+//! instant. Such a completion gets no queue event; the disk is settled, in
+//! time order, whenever anything next looks at it (a new read, a removal, a
+//! deadline that finds the read, a fault, a report). Half the events of a
+//! steady-state run are disk completions, so this halves the queue traffic
+//! (figures in docs/performance.md) while every read starts and ends at
+//! exactly the instant it did with one event per completion.
+//!
+//! Invariant: a disk's read in service has a queue event (`lazy` false)
+//! whenever its completion matters to someone: the read is late, orphaned
+//! or a migration's, the hardware is down, or a read queued behind it needs
+//! an event of its own (`notify_queued`), so that the chain of dispatches
+//! leading to that read runs on time. Anything that makes a completion
+//! matter first settles the disk and then gives the read in service its
+//! event (`materialize`).
+
+use super::core::{Ev, Headend};
+use super::disk::{DiskRequest, RequestQueue};
+use super::stream::*;
+use crate::engine::SimTime;
+use crate::report::ReadRow;
+use crate::scenario::Placement;
+
+pub struct DiskState {
+    pub head: u32,
+    pub queue: RequestQueue,
+    pub current: Option<ReadId>,
+    /// The read in service completes without a queue event (see the module
+    /// docs); its `done_at` says when.
+    pub lazy: bool,
+    /// Queued reads whose completion needs a queue event.
+    pub notify_queued: u32,
+    pub failed: bool,
+    /// Service time dispatched so far [ns]; utilisation over an interval is
+    /// the difference of two samples less what is still to come.
+    pub busy_ns: u64,
+}
+
+impl Headend {
+    /// Issues a read of extent `extent` of `title` on module `m`: buffer
+    /// first, then the disk holding the extent.
+    pub fn issue_read(&mut self, owner: Owner, m: usize, title: u32, extent: u32, deadline: SimTime) -> ReadId {
+        let r = self.create_read(owner, m, title, extent, deadline);
+        self.submit_read(r);
+        r
+    }
+
+    /// A new read in the slab, failed at once if its hardware is down; not
+    /// yet in the buffer or at the disk (`submit_read`).
+    pub(crate) fn create_read(&mut self, owner: Owner, m: usize, title: u32, extent: u32, deadline: SimTime) -> ReadId {
+        let now = self.now();
+        let disk = self.layout.disk_of(title, extent);
+        let (a, b) = self.layout.extent_span(m, extent);
+        let bytes = (b - a) * 188;
+        let cylinder = match self.sc.raw.headend.placement {
+            Placement::Striped => self.layout.cylinder_of(m, title, extent),
+            Placement::Random => 0, // drawn when the disk starts the read
+        };
+        let failed = self.modules[m].disks[disk].failed || !self.module_live(m);
+        if failed {
+            self.counters.reads_failed += 1;
+        }
+        self.reads.insert(Read {
+            owner,
+            module: m as u16,
+            disk: disk as u16,
+            title,
+            extent,
+            bytes,
+            cylinder,
+            deadline,
+            issued: now,
+            done_at: now,
+            state: if failed { ReadState::Failed } else { ReadState::WaitingBuffer },
+            holds_buffer: false,
+            notify: false,
+        })
+    }
+
+    /// Takes buffer space for read `r` and queues it at its disk, or makes
+    /// it wait for space.
+    pub(crate) fn submit_read(&mut self, r: ReadId) {
+        let rd = self.reads.get(r);
+        if rd.state == ReadState::Failed {
+            return;
+        }
+        let (m, bytes) = (rd.module as usize, rd.bytes);
+        if self.modules[m].buffer.try_reserve(bytes) {
+            self.check_buffer(m);
+            self.reads.get_mut(r).holds_buffer = true;
+            self.enqueue_disk(r);
+        } else {
+            self.modules[m].buffer.waiting.push_back(r);
+        }
+    }
+
+    fn check_buffer(&mut self, m: usize) {
+        let b = &self.modules[m].buffer;
+        if self.check && b.used > b.capacity {
+            let msg = format!("module {m} buffer holds {} > capacity {}", b.used, b.capacity);
+            self.violated(msg);
+        }
+    }
+
+    /// Whether the completion of read `r`, were it to happen with things as
+    /// they are now, would change nothing but the read and its disk: a
+    /// stream's next extent, arriving while the stream waits for it. Asked
+    /// when the read reaches its disk; whatever later makes the answer no
+    /// (a deadline passing, the stream leaving, a fault) flags the read or
+    /// takes it off the queue, so at dispatch `notify` alone tells.
+    fn completes_quietly(&self, r: ReadId) -> bool {
+        let rd = self.reads.get(r);
+        let Owner::Stream { stream, epoch } = rd.owner else { return false };
+        let st = &self.streams[stream as usize];
+        let (m, d) = (rd.module as usize, rd.disk as usize);
+        !rd.notify
+            && st.next_read == Some(r)
+            && st.epoch == epoch
+            && st.status == Status::Active
+            && !self.modules[m].disks[d].failed
+            && self.module_live(m)
+    }
+
+    fn enqueue_disk(&mut self, r: ReadId) {
+        let (m, d) = {
+            let rd = self.reads.get(r);
+            (rd.module as usize, rd.disk as usize)
+        };
+        // The queue changes: the dispatches due before now must see it as it was.
+        self.settle_disk(m, d, self.now());
+        if !self.completes_quietly(r) {
+            self.reads.get_mut(r).notify = true;
+            self.modules[m].disks[d].notify_queued += 1;
+            self.materialize(m, d);
+        }
+        let rd = self.reads.get_mut(r);
+        rd.state = ReadState::Queued;
+        let req = DiskRequest { deadline: rd.deadline, cylinder: rd.cylinder, bytes: rd.bytes, issued: rd.issued, tag: r as u64 };
+        self.modules[m].disks[d].queue.push(req);
+        self.dispatch(m, d, self.now());
+    }
+
+    /// Starts the disk's next read at `start` if it is idle.
+    fn dispatch(&mut self, m: usize, d: usize, start: SimTime) {
+        let placement = self.sc.raw.headend.placement;
+        let per_module = self.layout.disks as usize;
+        let rng = &mut self.disk_rng[m * per_module + d];
+        let disk = &mut self.modules[m].disks[d];
+        if disk.current.is_some() || disk.failed {
+            return;
+        }
+        let Some(req) = disk.queue.pop_next(disk.head) else { return };
+        let r = req.tag as ReadId;
+        let cylinder = match placement {
+            Placement::Striped => req.cylinder,
+            Placement::Random => rng.below(self.disk.cylinders as u64) as u32,
+        };
+        let rotation = rng.uniform();
+        let svc = self.disk.service_time(disk.head, cylinder, rotation, req.bytes);
+        disk.head = cylinder;
+        disk.current = Some(r);
+        let total = svc.total();
+        disk.busy_ns += total.0;
+        let done = start + total;
+        let rd = self.reads.get_mut(r);
+        rd.state = ReadState::InService;
+        rd.cylinder = cylinder;
+        // Known now; the utilisation sample and a destination's backlog
+        // estimate count only the part of the service still ahead.
+        rd.done_at = done;
+        let lazy = !rd.notify;
+        if rd.notify {
+            self.modules[m].disks[d].notify_queued -= 1;
+        }
+        if let Some(rows) = &mut self.read_rows {
+            let stream_id = match rd.owner {
+                Owner::Stream { stream, .. } => stream as i64,
+                Owner::Migration(mig) => self.migrations[mig as usize].stream as i64,
+                Owner::Orphan => -1,
+            };
+            rows.push(ReadRow {
+                t_issue_s: rd.issued.as_secs_f64(),
+                t_start_s: start.as_secs_f64(),
+                t_done_s: done.as_secs_f64(),
+                module: m as u32,
+                disk: d as u32,
+                stream_id,
+                title: rd.title,
+                extent: rd.extent,
+                cylinder,
+                seek_ms: svc.seek.as_millis_f64(),
+                rotation_ms: svc.rotation.as_millis_f64(),
+                transfer_ms: svc.transfer.as_millis_f64(),
+                deadline_s: rd.deadline.as_secs_f64(),
+            });
+        }
+        let lazy = lazy && self.modules[m].disks[d].notify_queued == 0 && self.lazy_disks;
+        self.modules[m].disks[d].lazy = lazy;
+        if !lazy {
+            self.q.schedule(done, Ev::DiskDone { module: m as u16, disk: d as u16, read: r });
+        }
+    }
+
+    /// Ends the service of the disk's current read (at its `done_at`):
+    /// done, or failed if the hardware went down meanwhile.
+    fn complete_current(&mut self, m: usize, d: usize) -> Option<ReadId> {
+        let r = self.modules[m].disks[d].current.take()?;
+        self.modules[m].disks[d].lazy = false;
+        let failed = self.modules[m].disks[d].failed || !self.module_live(m);
+        self.reads.get_mut(r).state = if failed { ReadState::Failed } else { ReadState::Done };
+        if failed {
+            self.counters.reads_failed += 1;
+        } else {
+            self.counters.reads_completed += 1;
+        }
+        Some(r)
+    }
+
+    /// Resolves the disk's lazy completions due before `before`, each at its
+    /// own instant, starting the next queued read at that instant.
+    pub(crate) fn settle_disk(&mut self, m: usize, d: usize, before: SimTime) {
+        loop {
+            let disk = &self.modules[m].disks[d];
+            let Some(r) = disk.current else { return };
+            let done = self.reads.get(r).done_at;
+            if !disk.lazy || done >= before {
+                return;
+            }
+            self.complete_current(m, d);
+            self.counters.lazy_completions += 1;
+            self.dispatch(m, d, done);
+        }
+    }
+
+    /// Settles every disk (before an observation of all of them, a fault, or
+    /// the end of the run).
+    pub(crate) fn settle_all_disks(&mut self, before: SimTime) {
+        for m in 0..self.modules.len() {
+            for d in 0..self.modules[m].disks.len() {
+                self.settle_disk(m, d, before);
+            }
+        }
+    }
+
+    /// Gives the disk's read in service a queue event if it has none.
+    fn materialize(&mut self, m: usize, d: usize) {
+        let disk = &mut self.modules[m].disks[d];
+        if let (Some(r), true) = (disk.current, disk.lazy) {
+            disk.lazy = false;
+            let done = self.reads.get(r).done_at;
+            self.q.schedule(done, Ev::DiskDone { module: m as u16, disk: d as u16, read: r });
+        }
+    }
+
+    /// Makes every completion from now on an event: the hardware is about to
+    /// change state, and completions must see it as it is when they happen.
+    pub(crate) fn materialize_all_disks(&mut self) {
+        self.settle_all_disks(self.now());
+        for m in 0..self.modules.len() {
+            for d in 0..self.modules[m].disks.len() {
+                self.materialize(m, d);
+            }
+        }
+    }
+
+    /// Read `r`'s state as of now (its disk settled first).
+    pub(crate) fn read_state(&mut self, r: ReadId) -> ReadState {
+        let rd = self.reads.get(r);
+        if matches!(rd.state, ReadState::Queued | ReadState::InService) {
+            let (m, d) = (rd.module as usize, rd.disk as usize);
+            self.settle_disk(m, d, self.now());
+        }
+        self.reads.get(r).state
+    }
+
+    /// Someone now waits for read `r` to complete (a late extent): its
+    /// completion gets a queue event, and so does every dispatch before it.
+    pub(crate) fn await_completion(&mut self, r: ReadId) {
+        let state = self.read_state(r);
+        let rd = self.reads.get_mut(r);
+        let (m, d) = (rd.module as usize, rd.disk as usize);
+        match state {
+            ReadState::InService => self.materialize(m, d),
+            ReadState::Queued if !rd.notify => {
+                rd.notify = true;
+                self.modules[m].disks[d].notify_queued += 1;
+                self.materialize(m, d);
+            }
+            // Counted at the disk when it gets there.
+            ReadState::WaitingBuffer => rd.notify = true,
+            ReadState::Queued | ReadState::Done | ReadState::Failed => {}
+        }
+    }
+
+    pub fn on_disk_done(&mut self, m: usize, d: usize) {
+        let Some(r) = self.complete_current(m, d) else { return };
+        self.dispatch(m, d, self.now());
+        match self.reads.get(r).owner {
+            Owner::Stream { stream, epoch } => self.stream_read_done(stream, epoch, r),
+            Owner::Migration(mig) => self.migration_read_done(mig, r),
+            Owner::Orphan => self.release_read(r),
+        }
+    }
+
+    fn stream_read_done(&mut self, s: StreamId, epoch: u32, r: ReadId) {
+        let now = self.now();
+        let st = &self.streams[s as usize];
+        if st.epoch != epoch || st.status != Status::Active {
+            self.release_read(r);
+            return;
+        }
+        let ok = self.reads.get(r).state == ReadState::Done;
+        if st.stale_read == Some(r) {
+            self.streams[s as usize].stale_read = None;
+            self.release_read(r);
+        } else if st.playing == Some(r) {
+            // Late extent of the current slot: the viewer saw nothing from the
+            // slot start until now, then the rest of the extent.
+            if ok {
+                let (from, end) = self.slot_packets(s);
+                let shown_from = st.grid.position_at(now, self.bitrate).clamp(from, end);
+                let st = &mut self.streams[s as usize];
+                st.lost_pkts += shown_from - from;
+                st.cur_ok = true;
+            } else {
+                self.streams[s as usize].playing = None;
+                self.release_read(r);
+            }
+        } else if st.next_read != Some(r) {
+            self.release_read(r);
+        }
+        self.maybe_issue_next(s);
+    }
+
+    /// Gives back a read's buffer space and lets waiting reads in.
+    pub fn release_read(&mut self, r: ReadId) {
+        let state = self.read_state(r);
+        let rd = *self.reads.get(r);
+        match state {
+            ReadState::Queued => {
+                let disk = &mut self.modules[rd.module as usize].disks[rd.disk as usize];
+                disk.queue.remove_tag(r as u64);
+                if rd.notify {
+                    disk.notify_queued -= 1;
+                }
+            }
+            ReadState::InService => {
+                // The disk is busy with it; let it finish and be dropped then.
+                self.reads.get_mut(r).owner = Owner::Orphan;
+                self.materialize(rd.module as usize, rd.disk as usize);
+                return;
+            }
+            ReadState::WaitingBuffer => {
+                self.modules[rd.module as usize].buffer.waiting.retain(|&w| w != r);
+            }
+            ReadState::Done | ReadState::Failed => {}
+        }
+        let m = rd.module as usize;
+        if rd.holds_buffer {
+            self.modules[m].buffer.release(rd.bytes);
+        }
+        self.reads.remove(r);
+        self.admit_waiting(m);
+    }
+
+    fn admit_waiting(&mut self, m: usize) {
+        while let Some(&w) = self.modules[m].buffer.waiting.front() {
+            let bytes = self.reads.get(w).bytes;
+            if !self.modules[m].buffer.reserve_waiting(bytes) {
+                break;
+            }
+            self.modules[m].buffer.waiting.pop_front();
+            self.reads.get_mut(w).holds_buffer = true;
+            self.enqueue_disk(w);
+        }
+    }
+
+    /// Settles the disks of stream `s`'s reads: due before its state changes,
+    /// since whether a completion is quiet depends on that state.
+    pub(crate) fn settle_stream_reads(&mut self, s: StreamId) {
+        let st = &self.streams[s as usize];
+        for r in [st.playing, st.next_read, st.stale_read].into_iter().flatten() {
+            self.read_state(r);
+        }
+    }
+
+    /// Drops every read stream `s` holds or waits for on its module.
+    pub fn drop_reads(&mut self, s: StreamId) {
+        self.settle_stream_reads(s);
+        let st = &mut self.streams[s as usize];
+        let rs = [st.playing.take(), st.next_read.take(), st.stale_read.take()];
+        for r in rs.into_iter().flatten() {
+            self.release_read(r);
+        }
+    }
+}
