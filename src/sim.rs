@@ -140,7 +140,7 @@ fn collect(h: &Headend, sc: &Scenario, sha256: &str, wall_s: f64) -> RunOutput {
         .zip(&h.logs)
         .map(|(st, log)| StreamRow {
             stream_id: st.id,
-            user_id: st.user,
+            user_id: log.user,
             title: st.title,
             module_start: log.module_start as i64,
             module_end: if st.module == NO_MODULE { -1 } else { st.module as i64 },

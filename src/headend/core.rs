@@ -171,6 +171,7 @@ impl Headend {
                         head: streams.stream(&format!("disk/{m}/{k}/head")).below(d.cylinders as u64) as u32,
                         queue: RequestQueue::with_scan_window(discipline, SimDuration::from_millis_f64(d.scan_window_ms)),
                         current: None,
+                        current_done: SimTime::ZERO,
                         lazy: false,
                         notify_queued: 0,
                         failed: false,
@@ -418,7 +419,6 @@ impl Headend {
                 self.sc.raw.workload.mean_session_s.map(|mean| t0 + SimDuration::from_secs_f64(self.rng_session.exponential(mean)));
             self.streams.push(Stream {
                 id,
-                user,
                 title,
                 module: m as u16,
                 status: Status::Active,
@@ -427,13 +427,11 @@ impl Headend {
                 // Nothing plays before the first slot: `cur` is the extent
                 // before the first, and wraps to it on the first boundary.
                 cur: extent.wrapping_sub(1),
-                slot_start: t0,
                 next_deadline: first_deadline,
                 cur_ok: true,
                 playing: None,
                 next_read: None,
                 stale_read: None,
-                next_title: None,
                 stop_at: None,
                 dark_since: None,
                 migration: None,
@@ -443,6 +441,8 @@ impl Headend {
                 lost_pkts: 0,
             });
             self.logs.push(StreamLog {
+                user,
+                next_title: None,
                 module_start: m as u16,
                 channel,
                 dup_pkts: 0,
@@ -540,7 +540,7 @@ impl Headend {
                 }
                 TitleEnd::NewTitle => {
                     let titles = self.sc.raw.content.titles;
-                    let t = match st.next_title.take() {
+                    let t = match self.logs[s as usize].next_title.take() {
                         Some(t) => t,
                         None => self.popularity.draw(titles, &mut self.rng_session),
                     };
@@ -589,7 +589,6 @@ impl Headend {
         let factor = self.switch_factor[m];
         let (from, end) = self.slot_packets(s);
         let st = &mut self.streams[s as usize];
-        st.slot_start = now;
         st.next_deadline = slot_end;
         st.periods += 1;
         let state = read.map(|r| (r, self.read_state(r)));
@@ -669,11 +668,11 @@ impl Headend {
             return;
         } else {
             let titles = self.sc.raw.content.titles;
-            let t = match st.next_title {
+            let t = match self.logs[s as usize].next_title {
                 Some(t) => t,
                 None => {
                     let t = self.popularity.draw(titles, &mut self.rng_session);
-                    self.streams[s as usize].next_title = Some(t);
+                    self.logs[s as usize].next_title = Some(t);
                     t
                 }
             };

@@ -31,7 +31,7 @@ impl Headend {
         }
         let at = st.next_deadline.max(now);
         let id = self.migrations.len() as u32;
-        self.migrations.push(Migration::new(id, s, st.user, cause, st.module, now, Some(at), true, Phase::Accepted));
+        self.migrations.push(Migration::new(id, s, self.logs[s as usize].user, cause, st.module, now, Some(at), true, Phase::Accepted));
         let st = &mut self.streams[s as usize];
         st.migration = Some(id);
         if st.dark_since.is_none() {

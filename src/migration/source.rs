@@ -17,7 +17,7 @@ impl Headend {
             return false;
         }
         let id = self.migrations.len() as u32;
-        self.migrations.push(Migration::new(id, s, st.user, cause, st.module, now, horizon, direct, Phase::Requested));
+        self.migrations.push(Migration::new(id, s, self.logs[s as usize].user, cause, st.module, now, horizon, direct, Phase::Requested));
         self.streams[s as usize].migration = Some(id);
         self.request_to_new_destination(id);
         true
@@ -58,11 +58,11 @@ impl Headend {
     /// Where another stream of the same user is (being) migrated to, if any.
     /// A user's streams are created together, so their ids are adjacent.
     fn sibling_destination(&self, s: StreamId, source: u16) -> Option<usize> {
-        let user = self.streams[s as usize].user;
+        let user = self.logs[s as usize].user;
         let k = self.sc.raw.workload.streams_per_user;
         let lo = s.saturating_sub(k);
         let hi = (s + k).min(self.streams.len() as u32);
-        (lo..hi).filter(|&o| o != s && self.streams[o as usize].user == user).find_map(|o| {
+        (lo..hi).filter(|&o| o != s && self.logs[o as usize].user == user).find_map(|o| {
             let st = &self.streams[o as usize];
             match st.migration {
                 Some(id) if self.migrations[id as usize].dest != NO_MODULE => Some(self.migrations[id as usize].dest as usize),
