@@ -144,19 +144,18 @@ impl Headend {
         let streams = RngStreams::new(raw.seed);
         let h = &raw.headend;
         let d = &h.disk;
-        let disk = DiskParams {
-            cylinders: d.cylinders,
-            rpm: d.rpm,
-            seek: SeekCurve {
+        let disk = DiskParams::new(
+            d.cylinders,
+            d.rpm,
+            SeekCurve {
                 split_cylinders: d.seek.split_cylinders,
                 short_a_ms: d.seek.short_a_ms,
                 short_b_ms: d.seek.short_b_ms,
                 long_c_ms: d.seek.long_c_ms,
                 long_e_ms: d.seek.long_e_ms,
             },
-            zones: ZoneTable::new(d.cylinders, d.zones, d.outer_bytes_per_s, d.inner_bytes_per_s)
-                .unwrap_or_else(|_| ZoneTable::cheetah_9lp()),
-        };
+            ZoneTable::new(d.cylinders, d.zones, d.outer_bytes_per_s, d.inner_bytes_per_s).unwrap_or_else(|_| ZoneTable::cheetah_9lp()),
+        );
         let discipline = match d.queue {
             QueueDiscipline::Fifo => Discipline::Fifo,
             QueueDiscipline::Edf => Discipline::Edf,

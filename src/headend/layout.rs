@@ -15,6 +15,13 @@ pub struct Layout {
     /// Extent slots per disk on each module, to spread titles over the
     /// surface when placement is striped.
     slots_per_disk: Vec<u64>,
+    /// Extents of a title on each module: `title_packets` / `extent_packets[m]`
+    /// rounded up. This and `per_title` are derived in `new` from the public
+    /// fields, like `slots_per_disk`, so that a read does not redivide them.
+    extents: Vec<u64>,
+    /// Extents of one title on one disk of each module: `extents[m]` / `disks`
+    /// rounded up [extents].
+    per_title: Vec<u64>,
 }
 
 impl Layout {
@@ -27,21 +34,22 @@ impl Layout {
         extent_packets: Vec<u64>,
         cylinders: u32,
     ) -> Layout {
-        let slots_per_disk = extent_packets
+        let extents: Vec<u64> = extent_packets.iter().map(|&n| title_packets.div_ceil(n)).collect();
+        let per_title: Vec<u64> = extents.iter().map(|&x| x.div_ceil(disks as u64)).collect();
+        let slots_per_disk = per_title
             .iter()
-            .map(|&n| {
-                let per_title = title_packets.div_ceil(n).div_ceil(disks as u64);
+            .map(|&per_title| {
                 // Titles on one module: each title has `replicas` copies spread over M modules.
                 let titles_here = (titles as u64 * replicas as u64).div_ceil(modules as u64);
                 (per_title * titles_here).max(1)
             })
             .collect();
-        Layout { modules, disks, titles, replicas, title_packets, extent_packets, cylinders, slots_per_disk }
+        Layout { modules, disks, titles, replicas, title_packets, extent_packets, cylinders, slots_per_disk, extents, per_title }
     }
 
     /// Extents of a title on module `m` (the last one may be short).
     pub fn extents(&self, m: usize) -> u32 {
-        self.title_packets.div_ceil(self.extent_packets[m]) as u32
+        self.extents[m] as u32
     }
 
     /// True if module `m` stores title `t`: title t is on modules t, t+1, …
@@ -61,10 +69,18 @@ impl Layout {
     /// titles are laid out in order, each disk holding its share of every
     /// title's extents contiguously.
     pub fn cylinder_of(&self, m: usize, t: u32, e: u32) -> u32 {
-        let per_title = self.title_packets.div_ceil(self.extent_packets[m]).div_ceil(self.disks as u64);
+        // Five u64 divisions per striped read, of which the two in
+        // `per_title` depend on the module only (precomputed in `new`) and
+        // `slot % slots` is the identity for the extents of a title (t <
+        // titles, e < extents(m) make slot < slots), so it is taken only
+        // when out of range. Callgrind on default: 69 to 43 instructions a
+        // call, 65 k calls.
+        let per_title = self.per_title[m];
         let title_rank = (t as u64 * self.replicas as u64) / self.modules as u64;
-        let slot = title_rank * per_title + e as u64 / self.disks as u64;
-        ((slot % self.slots_per_disk[m]) * self.cylinders as u64 / self.slots_per_disk[m]) as u32
+        let slot = title_rank * per_title + u64::from(e / self.disks);
+        let slots = self.slots_per_disk[m];
+        let slot = if slot < slots { slot } else { slot % slots };
+        (slot * self.cylinders as u64 / slots) as u32
     }
 
     /// Packets of extent e of the title on module m, as [start, end).
@@ -87,6 +103,63 @@ mod tests {
         assert_eq!(l.disk_of(1, 4), 5);
         assert_eq!(l.disk_of(1, 5), 0);
         assert_eq!(l.extents(0), 2700);
+    }
+
+    /// The formulas `new` now precomputes, as they were computed per call.
+    fn old_extents(l: &Layout, m: usize) -> u32 {
+        l.title_packets.div_ceil(l.extent_packets[m]) as u32
+    }
+    fn old_cylinder_of(l: &Layout, m: usize, t: u32, e: u32) -> u32 {
+        let per_title = l.title_packets.div_ceil(l.extent_packets[m]).div_ceil(l.disks as u64);
+        let title_rank = (t as u64 * l.replicas as u64) / l.modules as u64;
+        let slot = title_rank * per_title + e as u64 / l.disks as u64;
+        ((slot % l.slots_per_disk[m]) * l.cylinders as u64 / l.slots_per_disk[m]) as u32
+    }
+
+    #[test]
+    fn precomputed_cylinder_of_equals_the_per_call_formula() {
+        let mut rng = crate::engine::RngStreams::new(11).stream("layout");
+        for case in 0..400 {
+            let modules = 1 + rng.below(8) as u32;
+            let replicas = 1 + rng.below(modules as u64) as u32;
+            let disks = 1 + rng.below(12) as u32;
+            // Small libraries of long titles and big libraries of short ones,
+            // kept where slot × cylinders fits in u64 as the validator keeps
+            // real scenarios.
+            let small = case % 2 == 0;
+            let titles = 1 + rng.below(if small { 50 } else { 10_000_000 }) as u32;
+            // Short titles, titles of one extent, and an empty title among them.
+            let title_packets = match case % 5 {
+                0 => rng.below(40),
+                _ => rng.below(2700 * 4987 * 2),
+            };
+            let min_extent = if small { 1 } else { 1_000 };
+            let extent_packets: Vec<u64> = (0..modules).map(|_| min_extent + rng.below(10_000)).collect();
+            let cylinders = 1 + rng.below(match case % 3 {
+                0 => 100,
+                _ if small => 10_000_000,
+                _ => 1_000_000,
+            }) as u32;
+            let l = Layout::new(modules, disks, titles, replicas, title_packets, extent_packets, cylinders);
+            for m in 0..modules as usize {
+                assert_eq!(l.extents(m), old_extents(&l, m));
+                let ext = l.extents(m).max(1);
+                for _ in 0..250 {
+                    // In range mostly, and beyond the last title and extent too.
+                    let t = match rng.below(4) {
+                        0 => titles - 1,
+                        1 => rng.below(u32::MAX as u64 + 1) as u32,
+                        _ => rng.below(titles as u64) as u32,
+                    };
+                    let e = match rng.below(4) {
+                        0 => ext - 1,
+                        1 => rng.below(u32::MAX as u64 + 1) as u32,
+                        _ => rng.below(ext as u64) as u32,
+                    };
+                    assert_eq!(l.cylinder_of(m, t, e), old_cylinder_of(&l, m, t, e), "m {m} t {t} e {e}");
+                }
+            }
+        }
     }
 
     #[test]
