@@ -268,6 +268,13 @@ impl<E> EventQueue<E> {
             }
             // Keys are unique (the sequence), so an unstable sort is exact.
             self.current.sort_unstable_by_key(|e| std::cmp::Reverse(e.key));
+            // The next bucket was written a service period ago and has left
+            // the cache since: start loading it while this one is served.
+            if let Some(b) = self.next_wheel_bucket() {
+                for e in self.wheel[(b % SLOTS) as usize].iter().step_by(2) {
+                    super::prefetch(e);
+                }
+            }
         }
         true
     }
