@@ -54,6 +54,10 @@ pub struct EventQueue<E> {
     /// Heap of the events beyond the wheel.
     far: Vec<Entry<E>>,
     cur: u64,
+    /// The first occupied wheel bucket after `cur`, as far as `upcoming`
+    /// needs to know (refreshed when a bucket is served, lowered when an
+    /// earlier one is scheduled into).
+    peek_bucket: Option<u64>,
     len: usize,
     next_seq: u64,
     now: SimTime,
@@ -146,6 +150,7 @@ impl<E> EventQueue<E> {
             summary: 0,
             far: Vec::with_capacity(capacity.min(1 << 16)),
             cur: 0,
+            peek_bucket: None,
             len: 0,
             next_seq: 0,
             now: SimTime::ZERO,
@@ -189,6 +194,9 @@ impl<E> EventQueue<E> {
             self.current.insert(at, e);
         } else if b > self.cur && b < self.cur + SLOTS {
             let slot = (b % SLOTS) as usize;
+            if self.peek_bucket.is_none_or(|p| b < p) {
+                self.peek_bucket = Some(b);
+            }
             self.wheel[slot].push(e);
             self.occupied[slot / 64] |= 1 << (slot % 64);
             self.summary |= 1 << (slot / 64);
@@ -270,7 +278,10 @@ impl<E> EventQueue<E> {
             self.current.sort_unstable_by_key(|e| std::cmp::Reverse(e.key));
             // The next bucket was written a service period ago and has left
             // the cache since: start loading it while this one is served.
-            if let Some(b) = self.next_wheel_bucket() {
+            // (Not for a sparse wheel, ~1 event a bucket: small models stay
+            // in cache, and the search would cost every pop.)
+            self.peek_bucket = if self.current.len() > 1 { self.next_wheel_bucket() } else { None };
+            if let Some(b) = self.peek_bucket {
                 for e in self.wheel[(b % SLOTS) as usize].iter().step_by(2) {
                     super::prefetch(e);
                 }
@@ -291,7 +302,7 @@ impl<E> EventQueue<E> {
     /// events a bucket most were not). Looking changes nothing.
     pub fn upcoming(&self) -> impl Iterator<Item = &E> {
         let next = match self.current.len() < 8 {
-            true => self.next_wheel_bucket().map(|b| &self.wheel[(b % SLOTS) as usize]),
+            true => self.peek_bucket.map(|b| &self.wheel[(b % SLOTS) as usize]),
             false => None,
         };
         self.current.iter().rev().chain(next.into_iter().flatten()).map(|e| &e.event)
