@@ -29,6 +29,9 @@ pub enum Ev {
         stream: StreamId,
         epoch: u32,
     },
+    /// A disk completes its read in service, when the completion matters to
+    /// someone (late, orphaned or migration read, hardware down); quiet
+    /// completions are resolved without an event (`array`).
     DiskDone {
         module: u16,
         disk: u16,
