@@ -5,11 +5,16 @@
 //! the next few events while the current one runs hides that wait. The
 //! hint never changes what a program computes, only when bytes arrive.
 
-/// Starts loading the cache lines of `value` (at most four lines).
+/// Starts loading the cache lines `value` lies on (at most four lines).
 #[inline(always)]
 pub fn prefetch<T>(value: &T) {
     let p = value as *const T as *const i8;
-    let lines = std::mem::size_of::<T>().div_ceil(64).max(1);
+    // Every line from the first byte's to the last byte's: a 64-byte value
+    // that is not line-aligned spans two (the read slab's did, and its
+    // state field sat in the unloaded one).
+    let offset = p as usize % 64;
+    let lines = (offset + std::mem::size_of::<T>().max(1)).div_ceil(64);
+    let p = p.wrapping_sub(offset);
     for k in 0..lines.min(4) {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: a prefetch is only a hint; it never faults, whatever the
