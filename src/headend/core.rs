@@ -362,22 +362,16 @@ impl Headend {
                     let m = st.module as usize;
                     for e in [st.cur.wrapping_add(1), st.cur.wrapping_add(2)] {
                         let d = self.layout.disk_of(st.title, e);
-                        let disk = &self.modules[m].disks[d];
                         if k == 2 {
-                            prefetch(disk);
-                            disk.queue.prefetch();
-                            prefetch(&self.disk_rng[m * self.layout.disks as usize + d]);
-                        } else if let Some(r) = disk.current {
+                            self.prefetch_disk(m, d);
+                        } else if let Some(r) = self.modules[m].disks[d].current {
                             prefetch(self.reads.get(r));
                         }
                     }
                 }
                 (Ev::DiskDone { module, disk, read }, 1 | 2) => {
-                    let d = &self.modules[module as usize].disks[disk as usize];
-                    prefetch(d);
-                    d.queue.prefetch();
+                    self.prefetch_disk(module as usize, disk as usize);
                     prefetch(self.reads.get(read));
-                    prefetch(&self.disk_rng[module as usize * self.layout.disks as usize + disk as usize]);
                 }
                 (Ev::DiskDone { read, .. }, 0) => {
                     if let Owner::Stream { stream, .. } = self.reads.get(read).owner {
@@ -387,6 +381,15 @@ impl Headend {
                 _ => {}
             }
         }
+    }
+
+    /// Starts loading what a dispatch on disk `d` of module `m` touches: its
+    /// state, its queue and its random stream.
+    fn prefetch_disk(&self, m: usize, d: usize) {
+        let disk = &self.modules[m].disks[d];
+        prefetch(disk);
+        disk.queue.prefetch();
+        prefetch(&self.disk_rng[m * self.layout.disks as usize + d]);
     }
 
     // ----- sessions --------------------------------------------------------
