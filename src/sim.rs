@@ -90,7 +90,9 @@ pub fn step(h: &mut Headend, until: SimTime) -> Result<Option<SimTime>, SimError
 }
 
 /// Processes every event due up to and including `until`, stopping at the
-/// first broken invariant.
+/// first broken invariant. Quiet disk completions are resolved lazily
+/// (`headend::array`): to inspect disks or reads between calls, settle them
+/// first with `Headend::settle_all_disks(h.now() + SimDuration(1))`.
 pub fn advance(h: &mut Headend, until: SimTime, mut progress: impl FnMut(f64)) -> Result<(), SimError> {
     let end = h.end.as_secs_f64().max(1e-9);
     let mut tick = 0u32;

@@ -245,7 +245,7 @@ impl Headend {
 
     /// Settles every disk (before an observation of all of them, a fault, or
     /// the end of the run).
-    pub(crate) fn settle_all_disks(&mut self, before: SimTime) {
+    pub fn settle_all_disks(&mut self, before: SimTime) {
         for m in 0..self.modules.len() {
             for d in 0..self.modules[m].disks.len() {
                 self.settle_disk(m, d, before);
