@@ -71,6 +71,18 @@ impl Checker<'_> {
     fn probability(&mut self, path: &str, v: f64) {
         self.range(path, v, 0.0, 1.0, "a probability in [0, 1]");
     }
+    /// A periodic interval that cuts a valid `duration` into at most `most`
+    /// pieces (`what` names them, for the message); unchecked unless both
+    /// are positive, which `positive` reports on its own.
+    fn at_most_per_run(&mut self, path: &str, interval: f64, duration: Option<f64>, most: f64, what: &str) {
+        if let Some(duration) = duration
+            && interval > 0.0
+            && duration / interval > most
+        {
+            let least = num(duration / most);
+            self.bad(path, format!("expected at least duration_s / {most:e} = {least} s ({what}), got {}", num(interval)));
+        }
+    }
 }
 
 pub fn validate(file: &str, raw: RawScenario) -> Result<Scenario, ScenarioError> {
@@ -81,17 +93,9 @@ pub fn validate(file: &str, raw: RawScenario) -> Result<Scenario, ScenarioError>
     c.positive("duration_s", raw.duration_s, MAX_DURATION_S);
     c.positive("report_interval_s", raw.report_interval_s, MAX_DURATION_S);
     // A longer interval than the run is fine: one row at the end.
-    let duration_ok = raw.duration_s > 0.0 && raw.duration_s <= MAX_DURATION_S;
-    if duration_ok && raw.report_interval_s > 0.0 && raw.duration_s / raw.report_interval_s > MAX_REPORT_ROWS {
-        c.bad(
-            "report_interval_s",
-            format!(
-                "expected at least duration_s / {MAX_REPORT_ROWS:e} = {} s (at most a million rows per module in modules.csv), got {}",
-                num(raw.duration_s / MAX_REPORT_ROWS),
-                num(raw.report_interval_s)
-            ),
-        );
-    }
+    let duration = Some(raw.duration_s).filter(|&d| d > 0.0 && d <= MAX_DURATION_S);
+    let rows = "at most a million rows per module in modules.csv";
+    c.at_most_per_run("report_interval_s", raw.report_interval_s, duration, MAX_REPORT_ROWS, rows);
 
     let h = &raw.headend;
     c.int_range("headend.modules", h.modules.into(), 1, MAX_MODULES.into());
@@ -211,7 +215,7 @@ pub fn validate(file: &str, raw: RawScenario) -> Result<Scenario, ScenarioError>
             format!("expected 0 (no arrivals) or a rate from 1e-9 to 1e6 sessions/s, got {}", num(w.arrivals_per_s)),
         );
     }
-    if duration_ok && w.arrivals_per_s * raw.duration_s > f64::from(MAX_STREAMS) {
+    if duration.is_some() && w.arrivals_per_s * raw.duration_s > f64::from(MAX_STREAMS) {
         c.bad(
             "workload.arrivals_per_s",
             format!(
@@ -244,16 +248,8 @@ pub fn validate(file: &str, raw: RawScenario) -> Result<Scenario, ScenarioError>
     c.positive("migration.control_transfer_wait_ms", m.control_transfer_wait_ms, 1e9);
     if let Some(lb) = &m.load_balance {
         c.positive("migration.load_balance.interval_s", lb.interval_s, MAX_DURATION_S);
-        if duration_ok && lb.interval_s > 0.0 && raw.duration_s / lb.interval_s > MAX_OBSERVATIONS {
-            c.bad(
-                "migration.load_balance.interval_s",
-                format!(
-                    "expected at least duration_s / {MAX_OBSERVATIONS:e} = {} s (at most ten million observations), got {}",
-                    num(raw.duration_s / MAX_OBSERVATIONS),
-                    num(lb.interval_s)
-                ),
-            );
-        }
+        let observations = "at most ten million observations";
+        c.at_most_per_run("migration.load_balance.interval_s", lb.interval_s, duration, MAX_OBSERVATIONS, observations);
         c.range("migration.load_balance.threshold", lb.threshold, 0.0, 10.0, "a utilisation in (0, 10]");
         if lb.threshold == 0.0 {
             c.bad("migration.load_balance.threshold", "expected a utilisation > 0, got 0".into());
