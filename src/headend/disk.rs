@@ -171,40 +171,27 @@ impl ZoneTable {
 
 /// The mechanical parameters of one drive. The fields are public and
 /// unchecked here: the scenario validator checks them against the rules in
-/// their docs, with the scenario path in its error. Build one with `new`,
-/// which precomputes the revolution; changing `rpm` afterwards is still
-/// safe, only slower (the precomputed value is for the old speed and is
-/// not used).
-#[derive(Clone, Copy, Debug)]
+/// their docs, with the scenario path in its error. The spindle speed is
+/// set once, by `new`, which precomputes the revolution from it.
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct DiskParams {
     /// Cylinders on the drive; must equal `zones.cylinders()` [cylinders].
     pub cylinders: u32,
     /// Spindle speed, finite and positive [rev/min].
-    pub rpm: f64,
+    rpm: f64,
     pub seek: SeekCurve,
     pub zones: ZoneTable,
-    /// `revolution()` precomputed for one spindle speed.
-    rev: Revolution,
+    /// `revolution()` precomputed; `None` for a speed that gives no duration
+    /// (60 / rpm negative or not finite), whose reads take the per-call path
+    /// and fail there as they always did.
+    rev: Option<Revolution>,
 }
 
-/// Equal parameters make equal drives; the precomputed revolution follows
-/// from `rpm` (or is unused), so it is not compared.
-impl PartialEq for DiskParams {
-    fn eq(&self, other: &DiskParams) -> bool {
-        (self.cylinders, self.rpm, self.seek, self.zones) == (other.cylinders, other.rpm, other.seek, other.zones)
-    }
-}
-
-/// One revolution of the platters at one spindle speed, computed once: it
-/// was recomputed (a division, a rounding to the ns and a conversion back to
-/// seconds) on every read.
-#[derive(Clone, Copy, Debug)]
+/// One revolution of the platters, computed once: it was recomputed (a
+/// division, a rounding to the ns and a conversion back to seconds) on
+/// every read.
+#[derive(Clone, Copy, Debug, PartialEq)]
 struct Revolution {
-    /// `rpm.to_bits()` of the speed the fields below are for. For a speed
-    /// that gives no duration (60 / rpm negative or not finite) it is the
-    /// complement of those bits, so no speed ever matches and such a drive
-    /// takes the per-call path, failing there as it always did.
-    rpm_bits: u64,
     /// 60 / rpm seconds, rounded to the ns [ns].
     duration: SimDuration,
     /// `duration.as_secs_f64()` [s].
@@ -212,13 +199,13 @@ struct Revolution {
 }
 
 impl Revolution {
-    fn of(rpm: f64) -> Revolution {
+    fn of(rpm: f64) -> Option<Revolution> {
         let secs = 60.0 / rpm;
         if !(secs.is_finite() && secs >= 0.0) {
-            return Revolution { rpm_bits: !rpm.to_bits(), duration: SimDuration::ZERO, secs: 0.0 };
+            return None;
         }
         let duration = SimDuration::from_secs_f64(secs);
-        Revolution { rpm_bits: rpm.to_bits(), duration, secs: duration.as_secs_f64() }
+        Some(Revolution { duration, secs: duration.as_secs_f64() })
     }
 }
 
@@ -250,20 +237,20 @@ impl DiskParams {
         DiskParams::new(6962, 10_045.0, SeekCurve::cheetah_9lp(), ZoneTable::cheetah_9lp())
     }
 
-    /// The precomputed revolution, if it is for the current `rpm`.
-    fn cached_revolution(&self) -> Option<&Revolution> {
-        (self.rev.rpm_bits == self.rpm.to_bits()).then_some(&self.rev)
+    /// Spindle speed [rev/min].
+    pub fn rpm(&self) -> f64 {
+        self.rpm
     }
 
     /// One revolution of the platters, 60 / rpm seconds.
     pub fn revolution(&self) -> SimDuration {
-        match self.cached_revolution() {
+        match &self.rev {
             Some(rev) => rev.duration,
             None => self.uncached_revolution(),
         }
     }
 
-    /// `revolution()` computed from `rpm`, for a speed changed after `new`.
+    /// `revolution()` computed from `rpm`, for a speed with no duration.
     #[cold]
     fn uncached_revolution(&self) -> SimDuration {
         SimDuration::from_secs_f64(60.0 / self.rpm)
@@ -277,7 +264,7 @@ impl DiskParams {
         // operations after them) took this from 146 to 122 instructions a
         // call on peer-simpy (one zone) and from 173 to 138 on default
         // (Cheetah, 8 zones), callgrind; 60 k calls a run.
-        let revolution_s = match self.cached_revolution() {
+        let revolution_s = match &self.rev {
             Some(rev) => rev.secs,
             None => self.uncached_revolution().as_secs_f64(),
         };
@@ -623,17 +610,16 @@ mod tests {
     }
 
     #[test]
-    fn a_speed_changed_after_new_is_not_served_the_old_revolution() {
-        let mut p = DiskParams::cheetah_9lp();
-        p.rpm = 7_200.0;
+    fn a_revolution_is_precomputed_for_every_speed_that_has_one() {
+        let p = DiskParams::cheetah_9lp();
+        let p = DiskParams::new(p.cylinders, 7_200.0, p.seek, p.zones);
         // 60 / 7 200 s = 8.333333 ms.
         assert_eq!(p.revolution(), SimDuration(8_333_333));
         assert_eq!(p.service_time(5, 9, 0.25, 1_000), per_call::service_time(&p, 5, 9, 0.25, 1_000));
-        assert_eq!(p, DiskParams::new(p.cylinders, 7_200.0, p.seek, p.zones));
         // A speed with no revolution builds without panicking; its reads take
         // the per-call path, which fails on it as it always did.
         for rpm in [0.0, -0.0, -1.0, f64::NAN] {
-            assert!(DiskParams::new(10, rpm, p.seek, p.zones).cached_revolution().is_none());
+            assert!(DiskParams::new(10, rpm, p.seek, p.zones).rev.is_none());
         }
         // rpm = ∞ does give one, exactly zero: 60 / ∞ = 0 s.
         let p = DiskParams::new(10, f64::INFINITY, SeekCurve::cheetah_9lp(), ZoneTable::cheetah_9lp());
