@@ -25,7 +25,18 @@ const BIT_NS: u64 = PACKET_BITS * 1_000_000_000;
 // rare. Measured on peer-simpy: all 60 800 `__udivti3` calls (608 k
 // instructions) are gone.
 
-/// `a · b / d` rounded down, or up if `up`, in u128: the rare long spans.
+/// `a · b / d` rounded down, or up if `up`: in u64 when the product fits,
+/// else in u128 out of line.
+#[inline]
+fn mul_div(a: u64, b: u64, d: u64, up: bool) -> u64 {
+    match a.checked_mul(b) {
+        Some(n) if up => n.div_ceil(d),
+        Some(n) => n / d,
+        None => wide_mul_div(a, b, d, up),
+    }
+}
+
+/// `mul_div` in u128: the rare long spans.
 #[cold]
 #[inline(never)]
 fn wide_mul_div(a: u64, b: u64, d: u64, up: bool) -> u64 {
@@ -43,18 +54,12 @@ pub fn packet_time(bitrate_bps: u64) -> SimDuration {
 /// Time to play `packets` packets at `bitrate_bps`, rounded down to the ns.
 /// Computed in one integer step so long spans never accumulate rounding.
 pub fn packets_to_time(packets: u64, bitrate_bps: u64) -> SimDuration {
-    SimDuration(match packets.checked_mul(BIT_NS) {
-        Some(bits_ns) => bits_ns / bitrate_bps,
-        None => wide_mul_div(packets, BIT_NS, bitrate_bps, false),
-    })
+    SimDuration(mul_div(packets, BIT_NS, bitrate_bps, false))
 }
 
 /// Whole packets played in `d` at `bitrate_bps`.
 pub fn time_to_packets(d: SimDuration, bitrate_bps: u64) -> u64 {
-    match d.0.checked_mul(bitrate_bps) {
-        Some(ns_bits) => ns_bits / BIT_NS,
-        None => wide_mul_div(d.0, bitrate_bps, BIT_NS, false),
-    }
+    mul_div(d.0, bitrate_bps, BIT_NS, false)
 }
 
 /// Maps a stream's title position [packets] to wall-clock time: packet
@@ -72,11 +77,7 @@ impl Grid {
     /// a transition instant computed from a packet position maps back to it.
     pub fn time_of(&self, pkt: u64, bitrate_bps: u64) -> SimTime {
         let packets = pkt.saturating_sub(self.anchor_pkt);
-        let ns = match packets.checked_mul(BIT_NS) {
-            Some(bits_ns) => bits_ns.div_ceil(bitrate_bps),
-            None => wide_mul_div(packets, BIT_NS, bitrate_bps, true),
-        };
-        self.anchor_t + SimDuration(ns)
+        self.anchor_t + SimDuration(mul_div(packets, BIT_NS, bitrate_bps, true))
     }
     /// Packets played by `t` (the position of the next packet to play).
     pub fn position_at(&self, t: SimTime, bitrate_bps: u64) -> u64 {
