@@ -3,7 +3,7 @@
 //! floats are printed with fixed decimals so files compare byte for byte.
 
 use serde::{Deserialize, Serialize};
-use std::fmt::Write;
+use std::fmt::{self, Write};
 
 /// One row of `modules.csv`.
 #[derive(Clone, Debug)]
@@ -159,8 +159,74 @@ impl Summary {
 
 /// Formats a float with `d` decimals, without a negative zero.
 pub fn fx(v: f64, d: usize) -> String {
-    let s = format!("{v:.d$}");
-    if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') { s[1..].to_string() } else { s }
+    Fx(v, d).to_string()
+}
+
+/// `v` with `d` decimals, as `format!("{v:.d$}")` prints it except that a
+/// value printing as a negative zero (`-0.000`) loses its sign: the same text
+/// as [`fx`], written straight into the row so that no float allocates.
+/// Width, fill and precision flags of the enclosing format are ignored.
+#[derive(Clone, Copy, Debug)]
+pub struct Fx(pub f64, pub usize);
+
+impl fmt::Display for Fx {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Fx(v, d) = *self;
+        // std writes a '-' only for a sign-negative value, so any other
+        // (NaN included) cannot print as a negative zero.
+        if v.is_sign_positive() {
+            return f.write_fmt(format_args!("{v:.d$}"));
+        }
+        // Negative values are rare in the outputs: the text is formatted
+        // once to see whether it is a negative zero, and again to write it,
+        // which needs no buffer however long the text is.
+        let mut probe = NegativeZeroProbe::default();
+        let _ = write!(probe, "{v:.d$}");
+        if probe.is_negative_zero() {
+            write!(SkipFirst { out: f, skipped: false }, "{v:.d$}")
+        } else {
+            f.write_fmt(format_args!("{v:.d$}"))
+        }
+    }
+}
+
+/// Sees text go by and tells whether it was `-` then only `0` and `.`.
+#[derive(Default)]
+struct NegativeZeroProbe {
+    seen: usize,
+    negative_zero: bool,
+}
+
+impl NegativeZeroProbe {
+    fn is_negative_zero(&self) -> bool {
+        self.seen > 1 && self.negative_zero
+    }
+}
+
+impl fmt::Write for NegativeZeroProbe {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        for b in s.bytes() {
+            self.negative_zero = if self.seen == 0 { b == b'-' } else { self.negative_zero && (b == b'0' || b == b'.') };
+            self.seen += 1;
+        }
+        Ok(())
+    }
+}
+
+/// Passes text on without its first byte (the sign of a negative zero).
+struct SkipFirst<'a, 'b> {
+    out: &'a mut fmt::Formatter<'b>,
+    skipped: bool,
+}
+
+impl fmt::Write for SkipFirst<'_, '_> {
+    fn write_str(&mut self, mut s: &str) -> fmt::Result {
+        if !self.skipped && !s.is_empty() {
+            s = &s[1..];
+            self.skipped = true;
+        }
+        self.out.write_str(s)
+    }
 }
 
 pub fn modules_csv(rows: &[ModuleRow]) -> String {
@@ -169,13 +235,13 @@ pub fn modules_csv(rows: &[ModuleRow]) -> String {
         let _ = writeln!(
             out,
             "{},{},{},{},{},{},{},{},{},{}",
-            fx(r.t_s, 6),
+            Fx(r.t_s, 6),
             r.module,
             r.streams,
-            fx(r.disk_util, 6),
+            Fx(r.disk_util, 6),
             r.buffer_bytes,
             r.buffer_peak_bytes,
-            fx(r.buffer_util, 6),
+            Fx(r.buffer_util, 6),
             r.switch_bps,
             r.failed as u8,
             r.degraded as u8
@@ -197,14 +263,14 @@ pub fn streams_csv(rows: &[StreamRow]) -> String {
             r.title,
             r.module_start,
             r.module_end,
-            fx(r.start_s, 6),
-            fx(r.end_s, 6),
+            Fx(r.start_s, 6),
+            Fx(r.end_s, 6),
             r.periods,
             r.delivered,
             r.glitches,
-            fx(r.lost_s, 6),
-            fx(r.duplicate_s, 6),
-            fx(r.stall_s, 6),
+            Fx(r.lost_s, 6),
+            Fx(r.duplicate_s, 6),
+            Fx(r.stall_s, 6),
             r.migrations,
             r.terminated as u8
         );
@@ -220,7 +286,7 @@ pub fn migrations_csv(rows: &[MigrationRow]) -> String {
         let _ = writeln!(
             out,
             "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-            fx(r.t_s, 6),
+            Fx(r.t_s, 6),
             r.cause,
             r.policy,
             r.user_id,
@@ -233,16 +299,16 @@ pub fn migrations_csv(rows: &[MigrationRow]) -> String {
             r.direct as u8,
             r.modified as u8,
             r.outcome,
-            fx(r.lost_s, 6),
-            fx(r.duplicate_s, 6),
-            fx(r.stall_s, 6),
+            Fx(r.lost_s, 6),
+            Fx(r.duplicate_s, 6),
+            Fx(r.stall_s, 6),
             r.lost_packets,
             r.duplicate_packets,
             r.smbus_messages,
             r.alternates,
             r.recomputes,
             r.carousel_tries,
-            fx(r.handoff_s, 6),
+            Fx(r.handoff_s, 6),
             r.note
         );
     }
@@ -257,20 +323,115 @@ pub fn reads_csv(rows: &[ReadRow]) -> String {
         let _ = writeln!(
             out,
             "{},{},{},{},{},{},{},{},{},{},{},{},{}",
-            fx(r.t_issue_s, 9),
-            fx(r.t_start_s, 9),
-            fx(r.t_done_s, 9),
+            Fx(r.t_issue_s, 9),
+            Fx(r.t_start_s, 9),
+            Fx(r.t_done_s, 9),
             r.module,
             r.disk,
             r.stream_id,
             r.title,
             r.extent,
             r.cylinder,
-            fx(r.seek_ms, 6),
-            fx(r.rotation_ms, 6),
-            fx(r.transfer_ms, 6),
-            fx(r.deadline_s, 9)
+            Fx(r.seek_ms, 6),
+            Fx(r.rotation_ms, 6),
+            Fx(r.transfer_ms, 6),
+            Fx(r.deadline_s, 9)
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    /// The allocating formatter `Fx` replaced; its text is the contract.
+    fn fx_reference(v: f64, d: usize) -> String {
+        let s = format!("{v:.d$}");
+        if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') { s[1..].to_string() } else { s }
+    }
+
+    fn check(v: f64, d: usize) {
+        let want = fx_reference(v, d);
+        assert_eq!(Fx(v, d).to_string(), want, "v = {v:e} ({:#018x}), d = {d}", v.to_bits());
+        let mut row = String::from("x");
+        let _ = write!(row, "{},{}|", Fx(v, d), Fx(v, d));
+        assert_eq!(row, format!("x{want},{want}|"));
+        assert_eq!(fx(v, d), want);
+    }
+
+    fn values() -> Vec<f64> {
+        let mut vs = vec![
+            0.0,
+            -0.0,
+            f64::NAN,
+            -f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::MAX,
+            f64::MIN,
+            f64::MIN_POSITIVE,
+            -f64::MIN_POSITIVE,
+            f64::from_bits(1),
+            -f64::from_bits(1),
+            f64::EPSILON,
+            -f64::EPSILON,
+        ];
+        // Ties and their neighbours at every precision: where a negative
+        // value stops printing as zero and where rounding direction matters.
+        for d in 0..=10 {
+            let unit = 10f64.powi(-d);
+            for n in [0.5, 1.0, 1.5, 2.5, 3.5, 9.5, 10.5, 12345.5] {
+                let t = n * unit;
+                for x in [t, t.next_up(), t.next_down(), t.next_up().next_up(), t.next_down().next_down()] {
+                    vs.extend([x, -x]);
+                }
+            }
+        }
+        vs.extend([0.0000005, -0.0000005, 0.0000015, -0.0000015, 0.0000000005, -0.0000000005, 0.5, -0.5, -0.4999999999999999]);
+        let mut rng = ChaCha8Rng::seed_from_u64(0x5eed);
+        for _ in 0..5_000 {
+            // Any bit pattern: every exponent, subnormals, NaN payloads.
+            vs.push(f64::from_bits(rng.r#gen()));
+            // Decimal magnitudes from 1e-15 to 1e15, either sign.
+            let x = rng.gen_range(1.0..10.0) * 10f64.powi(rng.gen_range(-15..=15));
+            vs.push(if rng.r#gen() { x } else { -x });
+            // Small negatives, most of which round to zero at 6 or 9 decimals.
+            vs.push(-rng.gen_range(0.0..2e-6) * 10f64.powi(rng.gen_range(-4..=0)));
+        }
+        vs
+    }
+
+    #[test]
+    fn fx_writes_the_text_of_the_allocating_formatter() {
+        for v in values() {
+            for d in 0..=9 {
+                check(v, d);
+            }
+        }
+    }
+
+    #[test]
+    fn fx_matches_for_long_texts() {
+        // Precisions from sweep ranges can be anything; negative zeros of
+        // any length must lose their sign too.
+        for v in [-1e-300, -0.0, -1e-30, -1.0, -123.456, 1e300, -1e300, -f64::from_bits(1), f64::NAN, f64::NEG_INFINITY] {
+            for d in [10, 17, 30, 64, 100, 400] {
+                check(v, d);
+            }
+        }
+    }
+
+    #[test]
+    fn negative_zero_loses_its_sign() {
+        assert_eq!(Fx(-0.0, 6).to_string(), "0.000000");
+        assert_eq!(Fx(-0.0000004, 6).to_string(), "0.000000");
+        assert_eq!(Fx(-0.0000006, 6).to_string(), "-0.000001");
+        assert_eq!(Fx(-0.4, 0).to_string(), "0");
+        assert_eq!(Fx(-1e-12, 9).to_string(), "0.000000000");
+        assert_eq!(Fx(f64::NAN, 6).to_string(), "NaN");
+        assert_eq!(Fx(f64::NEG_INFINITY, 6).to_string(), "-inf");
+    }
 }
