@@ -159,34 +159,34 @@ impl Summary {
 
 /// Formats a float with `d` decimals, without a negative zero.
 pub fn fx(v: f64, d: usize) -> String {
-    Fx(v, d).to_string()
+    format!("{:.d$}", Fx(v))
 }
 
-/// `v` with `d` decimals, as `format!("{v:.d$}")` prints it except that a
-/// value printing as a negative zero (`-0.000`) loses its sign: the same text
-/// as [`fx`], written straight into the row so that no float allocates.
-/// Width, fill and precision flags of the enclosing format are ignored.
+/// A float as `{:.N}` prints an `f64` — the precision comes from the format
+/// spec, `write!(out, "{:.6}", Fx(v))` — except that a value printing as a
+/// negative zero (`-0.000`) loses its sign: the text of [`fx`]. It goes
+/// straight into the row, so a float neither allocates a `String` nor nests a
+/// second `fmt::write`. Only the precision of the spec is meant to be used.
 #[derive(Clone, Copy, Debug)]
-pub struct Fx(pub f64, pub usize);
+pub struct Fx(pub f64);
 
 impl fmt::Display for Fx {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let Fx(v, d) = *self;
+        let Fx(v) = *self;
+        // Without a precision the text would silently be the shortest
+        // round-trip form, which no output uses.
+        let d = f.precision().expect("Fx is written with a precision, as in {:.6}");
         // std writes a '-' only for a sign-negative value, so any other
         // (NaN included) cannot print as a negative zero.
         if v.is_sign_positive() {
-            return f.write_fmt(format_args!("{v:.d$}"));
+            return fmt::Display::fmt(&v, f);
         }
         // Negative values are rare in the outputs: the text is formatted
         // once to see whether it is a negative zero, and again to write it,
         // which needs no buffer however long the text is.
         let mut probe = NegativeZeroProbe::default();
         let _ = write!(probe, "{v:.d$}");
-        if probe.is_negative_zero() {
-            write!(SkipFirst { out: f, skipped: false }, "{v:.d$}")
-        } else {
-            f.write_fmt(format_args!("{v:.d$}"))
-        }
+        if probe.is_negative_zero() { write!(SkipFirst { out: f, skipped: false }, "{v:.d$}") } else { fmt::Display::fmt(&v, f) }
     }
 }
 
@@ -234,14 +234,14 @@ pub fn modules_csv(rows: &[ModuleRow]) -> String {
     for r in rows {
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{},{}",
-            Fx(r.t_s, 6),
+            "{:.6},{},{},{:.6},{},{},{:.6},{},{},{}",
+            Fx(r.t_s),
             r.module,
             r.streams,
-            Fx(r.disk_util, 6),
+            Fx(r.disk_util),
             r.buffer_bytes,
             r.buffer_peak_bytes,
-            Fx(r.buffer_util, 6),
+            Fx(r.buffer_util),
             r.switch_bps,
             r.failed as u8,
             r.degraded as u8
@@ -257,20 +257,20 @@ pub fn streams_csv(rows: &[StreamRow]) -> String {
     for r in rows {
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{:.6},{:.6},{},{},{},{:.6},{:.6},{:.6},{},{}",
             r.stream_id,
             r.user_id,
             r.title,
             r.module_start,
             r.module_end,
-            Fx(r.start_s, 6),
-            Fx(r.end_s, 6),
+            Fx(r.start_s),
+            Fx(r.end_s),
             r.periods,
             r.delivered,
             r.glitches,
-            Fx(r.lost_s, 6),
-            Fx(r.duplicate_s, 6),
-            Fx(r.stall_s, 6),
+            Fx(r.lost_s),
+            Fx(r.duplicate_s),
+            Fx(r.stall_s),
             r.migrations,
             r.terminated as u8
         );
@@ -285,8 +285,8 @@ pub fn migrations_csv(rows: &[MigrationRow]) -> String {
     for r in rows {
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-            Fx(r.t_s, 6),
+            "{:.6},{},{},{},{},{},{},{},{},{},{},{},{},{:.6},{:.6},{:.6},{},{},{},{},{},{},{:.6},{}",
+            Fx(r.t_s),
             r.cause,
             r.policy,
             r.user_id,
@@ -299,16 +299,16 @@ pub fn migrations_csv(rows: &[MigrationRow]) -> String {
             r.direct as u8,
             r.modified as u8,
             r.outcome,
-            Fx(r.lost_s, 6),
-            Fx(r.duplicate_s, 6),
-            Fx(r.stall_s, 6),
+            Fx(r.lost_s),
+            Fx(r.duplicate_s),
+            Fx(r.stall_s),
             r.lost_packets,
             r.duplicate_packets,
             r.smbus_messages,
             r.alternates,
             r.recomputes,
             r.carousel_tries,
-            Fx(r.handoff_s, 6),
+            Fx(r.handoff_s),
             r.note
         );
     }
@@ -322,20 +322,20 @@ pub fn reads_csv(rows: &[ReadRow]) -> String {
     for r in rows {
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{}",
-            Fx(r.t_issue_s, 9),
-            Fx(r.t_start_s, 9),
-            Fx(r.t_done_s, 9),
+            "{:.9},{:.9},{:.9},{},{},{},{},{},{},{:.6},{:.6},{:.6},{:.9}",
+            Fx(r.t_issue_s),
+            Fx(r.t_start_s),
+            Fx(r.t_done_s),
             r.module,
             r.disk,
             r.stream_id,
             r.title,
             r.extent,
             r.cylinder,
-            Fx(r.seek_ms, 6),
-            Fx(r.rotation_ms, 6),
-            Fx(r.transfer_ms, 6),
-            Fx(r.deadline_s, 9)
+            Fx(r.seek_ms),
+            Fx(r.rotation_ms),
+            Fx(r.transfer_ms),
+            Fx(r.deadline_s)
         );
     }
     out
@@ -355,9 +355,9 @@ mod tests {
 
     fn check(v: f64, d: usize) {
         let want = fx_reference(v, d);
-        assert_eq!(Fx(v, d).to_string(), want, "v = {v:e} ({:#018x}), d = {d}", v.to_bits());
+        assert_eq!(format!("{:.d$}", Fx(v)), want, "v = {v:e} ({:#018x}), d = {d}", v.to_bits());
         let mut row = String::from("x");
-        let _ = write!(row, "{},{}|", Fx(v, d), Fx(v, d));
+        let _ = write!(row, "{:.d$},{:.*}|", Fx(v), d, Fx(v));
         assert_eq!(row, format!("x{want},{want}|"));
         assert_eq!(fx(v, d), want);
     }
@@ -426,12 +426,18 @@ mod tests {
 
     #[test]
     fn negative_zero_loses_its_sign() {
-        assert_eq!(Fx(-0.0, 6).to_string(), "0.000000");
-        assert_eq!(Fx(-0.0000004, 6).to_string(), "0.000000");
-        assert_eq!(Fx(-0.0000006, 6).to_string(), "-0.000001");
-        assert_eq!(Fx(-0.4, 0).to_string(), "0");
-        assert_eq!(Fx(-1e-12, 9).to_string(), "0.000000000");
-        assert_eq!(Fx(f64::NAN, 6).to_string(), "NaN");
-        assert_eq!(Fx(f64::NEG_INFINITY, 6).to_string(), "-inf");
+        assert_eq!(fx(-0.0, 6), "0.000000");
+        assert_eq!(fx(-0.0000004, 6), "0.000000");
+        assert_eq!(fx(-0.0000006, 6), "-0.000001");
+        assert_eq!(fx(-0.4, 0), "0");
+        assert_eq!(fx(-1e-12, 9), "0.000000000");
+        assert_eq!(fx(f64::NAN, 6), "NaN");
+        assert_eq!(fx(f64::NEG_INFINITY, 6), "-inf");
+    }
+
+    #[test]
+    #[should_panic(expected = "precision")]
+    fn fx_without_a_precision_is_refused() {
+        let _ = format!("{}", Fx(1.0));
     }
 }
