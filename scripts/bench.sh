@@ -135,6 +135,19 @@ point() {
 echo "vodsim bench $(date -u +%FT%TZ) on $(nproc) CPU(s), $(uname -m); commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$( [[ -n $(git status --porcelain 2>/dev/null) ]] && echo ' (dirty)')"
 echo "  cpu: $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 [[ ${#pin[@]} -gt 0 ]] && echo "  timed runs pinned with: ${pin[*]}"
+# The release build compiles with the committed PGO profile (scripts/rustc-pgo);
+# say whether it was made from this source.
+pgo_state="no profile (pgo/vodsim.profdata missing)"
+if [[ -n ${RUSTC_WRAPPER+set} ]]; then
+    pgo_state="RUSTC_WRAPPER is set, so cargo builds without the profile"
+elif [[ -f pgo/vodsim.profdata && -f pgo/source.txt ]]; then
+    if [[ "$(sed -n 's/^source //p' pgo/source.txt)" == "$(scripts/pgo-source-hash)" ]]; then
+        pgo_state="profile-guided, profile made from this source ($(sed -n 's/^commit //p' pgo/source.txt | cut -c1-12))"
+    else
+        pgo_state="profile-guided, but the profile is STALE (made from other source or deps): run scripts/pgo.sh"
+    fi
+fi
+echo "  build: cargo build --release, $pgo_state"
 
 # ----- (a) speed against the SimPy peer ----------------------------------------
 
