@@ -3,8 +3,9 @@
 # with (scripts/rustc-pgo, named in .cargo/config.toml): builds vodsim
 # instrumented, runs it on every scenario but metro.json (default.json also
 # with --trace) and on metro.json scaled to 10k streams for 5 simulated
-# minutes, merges the counts and records which source they came from in
-# pgo/source.txt (scripts/bench.sh prints whether it still matches).
+# minutes and at full size for 2, merges the counts and records which
+# source they came from in pgo/source.txt (scripts/bench.sh prints whether
+# it still matches).
 #
 # Run it after changing the hot paths or the dependencies: the profile names
 # functions by their crate's hash, which any change to Cargo.lock alters,
@@ -42,6 +43,10 @@ done
 "$vodsim" run scenarios/metro.json --quiet --out "$tmp/out" --set workload.streams=10000 --set headend.modules=13 \
     --set content.replicas=8 --set headend.switch_bps=81250000000 --set workload.arrivals_per_s=2.7777777777777777 \
     --set duration_s=300 --set 'faults=[{"at_s": 150, "kind": "module", "module": 0}]'
+# And at full size (64 modules, 50k streams) for 2 simulated minutes, the
+# module failing after one: the cache-bound regime where prefetching runs.
+"$vodsim" run scenarios/metro.json --quiet --out "$tmp/out" --set duration_s=120 \
+    --set 'faults=[{"at_s": 60, "kind": "module", "module": 0}]'
 
 mkdir -p pgo
 "$profdata" merge -o pgo/vodsim.profdata "$tmp/raw"
