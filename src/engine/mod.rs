@@ -5,11 +5,13 @@
 //! own event type and decides what each event means. Keeping the two apart
 //! lets the engine be tested (and benchmarked against a bare heap) alone.
 
+mod hugepages;
 mod prefetch;
 mod queue;
 mod rng;
 mod time;
 
+pub use hugepages::HugePageAlloc;
 pub use prefetch::prefetch;
 pub use queue::EventQueue;
 pub use rng::{RngStream, RngStreams};
