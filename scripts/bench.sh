@@ -141,7 +141,7 @@ pgo_state="no profile (pgo/vodsim.profdata missing)"
 if [[ -n ${RUSTC_WRAPPER+set} ]]; then
     pgo_state="RUSTC_WRAPPER is set, so cargo builds without the profile"
 elif [[ -f pgo/vodsim.profdata && -f pgo/source.txt ]]; then
-    if [[ "$(sed -n 's/^source //p' pgo/source.txt)" == "$(scripts/pgo-source-hash)" ]]; then
+    if scripts/pgo-source-hash --check; then
         pgo_state="profile-guided, profile made from this source ($(sed -n 's/^commit //p' pgo/source.txt | cut -c1-12))"
     else
         pgo_state="profile-guided, but the profile is STALE (made from other source or deps): run scripts/pgo.sh"
