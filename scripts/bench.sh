@@ -102,26 +102,13 @@ measured() {
     m_wall="$(python3 -c 'import sys; p = [float(x) for x in sys.argv[1].split(":")]; print(round(sum(v * 60 ** i for i, v in enumerate(reversed(p))), 2))' "$e")"
 }
 
-# The metro topology scaled to N streams: ~781 streams a module (at least 2
-# modules), the 400 Gbit/s switch scaled with the modules, arrivals keeping
-# the population at N, module 0 failing half-way.
-metro_sets() {
-    local n="$1" dur="$2"
-    local m=$(((4 * n + 3124) / 3125)) # ceil(n / 781.25): 50k -> 64
-    ((m < 2)) && m=2
-    local rep=$((m < 8 ? m : 8))
-    printf '%s\n' --set "workload.streams=$n" --set "headend.modules=$m" --set "content.replicas=$rep" \
-        --set "headend.switch_bps=$((m * 6250000000))" --set "workload.arrivals_per_s=$(calc "$n / 3600")" \
-        --set "duration_s=$dur" --set "faults=[{\"at_s\": $((dur / 2)), \"kind\": \"module\", \"module\": 0}]"
-}
-
 declare -A point_wall point_rss point_events point_eps point_modules
 # point N DURATION: one scaled metro run, cached.
 point() {
     local n="$1" dur="$2" key="$1:$2"
     [[ -n ${point_wall[$key]:-} ]] && return
     local sets
-    mapfile -t sets < <(metro_sets "$n" "$dur")
+    mapfile -t sets < <(scripts/metro-sets "$n" "$dur")
     local out="$tmp/point-$n-$dur"
     measured 3600 "$out" "$vodsim" run scenarios/metro.json --quiet --out "$out" "${sets[@]}"
     point_wall[$key]=$m_wall

@@ -40,9 +40,8 @@ for sc in scenarios/*.json; do
 done
 "$vodsim" run scenarios/default.json --quiet --trace --out "$tmp/out"
 # bench.sh's metro topology at 10k streams (13 modules), 300 s.
-"$vodsim" run scenarios/metro.json --quiet --out "$tmp/out" --set workload.streams=10000 --set headend.modules=13 \
-    --set content.replicas=8 --set headend.switch_bps=81250000000 --set workload.arrivals_per_s=2.7777777777777777 \
-    --set duration_s=300 --set 'faults=[{"at_s": 150, "kind": "module", "module": 0}]'
+mapfile -t sets < <(scripts/metro-sets 10000 300)
+"$vodsim" run scenarios/metro.json --quiet --out "$tmp/out" "${sets[@]}"
 # And at full size (64 modules, 50k streams) for 2 simulated minutes, the
 # module failing after one: the cache-bound regime where prefetching runs.
 "$vodsim" run scenarios/metro.json --quiet --out "$tmp/out" --set duration_s=120 \
@@ -51,7 +50,7 @@ done
 mkdir -p pgo
 "$profdata" merge -o pgo/vodsim.profdata "$tmp/raw"
 {
-    echo "commit $(git rev-parse HEAD)$( [[ -n $(git status --porcelain -- src Cargo.toml Cargo.lock) ]] && echo ' (with uncommitted changes)')"
+    echo "commit $(git rev-parse HEAD)$( [[ -n $(git status --porcelain -- src benches Cargo.toml Cargo.lock) ]] && echo ' (with uncommitted changes)')"
     echo "source $(scripts/pgo-source-hash)"
     echo "rustc $(rustc --version)"
 } >pgo/source.txt
