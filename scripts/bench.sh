@@ -122,7 +122,7 @@ point() {
 echo "vodsim bench $(date -u +%FT%TZ) on $(nproc) CPU(s), $(uname -m); commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$( [[ -n $(git status --porcelain 2>/dev/null) ]] && echo ' (dirty)')"
 echo "  cpu: $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 [[ ${#pin[@]} -gt 0 ]] && echo "  timed runs pinned with: ${pin[*]}"
-# The release build compiles with the committed PGO profile (scripts/rustc-pgo);
+# The release build compiles with the committed PGO profile (scripts/rustc-release);
 # say whether it was made from this source.
 pgo_state="no profile (pgo/vodsim.profdata missing)"
 if [[ -n ${RUSTC_WRAPPER+set} ]]; then
@@ -134,7 +134,10 @@ elif [[ -f pgo/vodsim.profdata && -f pgo/source.txt ]]; then
         pgo_state="profile-guided, but the profile is STALE (made from other source or deps): run scripts/pgo.sh"
     fi
 fi
-echo "  build: cargo build --release, $pgo_state"
+# ...and links it statically where it can (ldd says so of a static binary).
+link=dynamically
+ldd "$vodsim" 2>&1 | grep -q -e 'statically linked' -e 'not a dynamic executable' && link=statically
+echo "  build: cargo build --release, $pgo_state, linked $link"
 
 # ----- (a) speed against the SimPy peer ----------------------------------------
 

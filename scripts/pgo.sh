@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates pgo/vodsim.profdata, the profile that optimised builds compile
-# with (scripts/rustc-pgo, named in .cargo/config.toml): builds vodsim
+# with (scripts/rustc-release, named in .cargo/config.toml): builds vodsim
 # instrumented, runs it on every scenario but metro.json (default.json also
 # with --trace) and on metro.json scaled to 10k streams for 5 simulated
 # minutes and at full size for 2, merges the counts and records which
