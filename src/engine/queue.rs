@@ -29,15 +29,21 @@ struct Entry<E> {
     event: E,
 }
 
-/// log2 of the bucket width [ns]: 2^20 ns ≈ 1.05 ms.
-const SHIFT: u32 = 20;
-/// Buckets on the wheel: 2 048 × 1.05 ms ≈ 2.15 s ahead, just over the usual
-/// 2 s service period, so deadlines land on the wheel while it stays small
-/// enough to keep in cache (8 192 slots made the peer-simpy run 35 % slower).
-const SLOTS: u64 = 2048;
+/// log2 of the time the wheel covers [ns]: 2^31 ns ≈ 2.15 s ahead, just over
+/// the usual 2 s service period, so deadlines land on the wheel.
+const HORIZON_SHIFT: u32 = 31;
+/// Most buckets on the wheel: 2 048 of 2^20 ns ≈ 1.05 ms, for tens of
+/// thousands of pending events (metro). A queue expecting fewer gets fewer,
+/// wider buckets, about one per four pending events, so that the wheel stays
+/// small enough to keep in cache: every bucket is a `Vec` with its own heap
+/// block, and the ~200 streams of peer-simpy ran 5 % faster on 256 buckets
+/// than on 2 048 (`cargo bench --bench simulate`), as 8 192 had made that
+/// run 35 % slower.
+const MAX_SLOTS: u64 = 2048;
+const MIN_SLOTS: u64 = 64;
 /// Words of the occupancy bitmap; the summary word has one bit per word.
-const WORDS: u64 = SLOTS / 64;
-const _: () = assert!(WORDS <= 64 && SLOTS.is_power_of_two());
+const WORDS: usize = (MAX_SLOTS / 64) as usize;
+const _: () = assert!(WORDS <= 64 && MAX_SLOTS.is_power_of_two() && MIN_SLOTS.is_power_of_two() && MIN_SLOTS >= 64);
 const ARITY: usize = 4;
 
 /// Pending events of type `E`.
@@ -45,10 +51,14 @@ pub struct EventQueue<E> {
     /// Events in buckets up to `cur`, sorted by descending key: the next
     /// event is the last.
     current: Vec<Entry<E>>,
-    /// `wheel[b % SLOTS]` holds the events of bucket b, cur < b < cur + SLOTS.
+    /// `wheel[b % slots]` holds the events of bucket b, cur < b < cur + slots.
     wheel: Vec<Vec<Entry<E>>>,
+    /// Buckets on the wheel, a power of two in MIN_SLOTS ..= MAX_SLOTS.
+    slots: u64,
+    /// log2 of the bucket width [ns].
+    shift: u32,
     /// One bit per wheel slot: non-empty.
-    occupied: [u64; WORDS as usize],
+    occupied: [u64; WORDS],
     /// One bit per word of `occupied`: non-zero.
     summary: u64,
     /// Heap of the events beyond the wheel.
@@ -72,10 +82,6 @@ impl<E> Default for EventQueue<E> {
 
 fn time_of(key: u128) -> SimTime {
     SimTime((key >> 64) as u64)
-}
-
-fn bucket_of(key: u128) -> u64 {
-    ((key >> 64) as u64) >> SHIFT
 }
 
 fn heap_push<E>(h: &mut Vec<Entry<E>>, e: Entry<E>) {
@@ -142,11 +148,21 @@ impl<E> EventQueue<E> {
         Self::with_capacity(1024)
     }
 
+    /// A queue for about `capacity` pending events.
     pub fn with_capacity(capacity: usize) -> Self {
+        let slots = (capacity as u64 / 4).next_power_of_two().clamp(MIN_SLOTS, MAX_SLOTS);
+        Self::with_slots(capacity, slots)
+    }
+
+    /// A queue whose wheel has `slots` buckets (a power of two in 64 ..= 2048).
+    fn with_slots(capacity: usize, slots: u64) -> Self {
+        debug_assert!(slots.is_power_of_two() && (MIN_SLOTS..=MAX_SLOTS).contains(&slots));
         EventQueue {
             current: Vec::with_capacity(64),
-            wheel: (0..SLOTS).map(|_| Vec::new()).collect(),
-            occupied: [0; WORDS as usize],
+            wheel: (0..slots).map(|_| Vec::new()).collect(),
+            slots,
+            shift: HORIZON_SHIFT - slots.trailing_zeros(),
+            occupied: [0; WORDS],
             summary: 0,
             far: Vec::with_capacity(capacity.min(1 << 16)),
             cur: 0,
@@ -156,6 +172,16 @@ impl<E> EventQueue<E> {
             now: SimTime::ZERO,
             processed: 0,
         }
+    }
+
+    fn bucket_of(&self, key: u128) -> u64 {
+        ((key >> 64) as u64) >> self.shift
+    }
+
+    /// The wheel slot of bucket `b` (a mask: `slots` is a power of two, and
+    /// a division by a runtime value is tens of cycles).
+    fn slot_of(&self, b: u64) -> usize {
+        (b & (self.slots - 1)) as usize
     }
 
     /// The time of the event popped last (the simulation clock).
@@ -185,15 +211,15 @@ impl<E> EventQueue<E> {
         let key = (u128::from(at.0) << 64) | u128::from(self.next_seq);
         self.next_seq += 1;
         self.len += 1;
-        let b = bucket_of(key);
+        let b = self.bucket_of(key);
         let e = Entry { key, event };
         if b <= self.cur && !self.current.is_empty() {
             // Rare (an event due within the bucket being served): keep the
             // order by inserting at its place.
             let at = self.current.partition_point(|x| x.key > key);
             self.current.insert(at, e);
-        } else if b > self.cur && b < self.cur + SLOTS {
-            let slot = (b % SLOTS) as usize;
+        } else if b > self.cur && b < self.cur + self.slots {
+            let slot = self.slot_of(b);
             if self.peek_bucket.is_none_or(|p| b < p) {
                 self.peek_bucket = Some(b);
             }
@@ -213,7 +239,7 @@ impl<E> EventQueue<E> {
         if self.summary == 0 {
             return None;
         }
-        let start = (self.cur + 1) % SLOTS;
+        let start = (self.cur + 1) & (self.slots - 1);
         let (w0, bit0) = (start / 64, start % 64);
         // The start word from the start bit, then the later words, then
         // (wrapping round) the earlier words and the start word's low bits.
@@ -227,7 +253,7 @@ impl<E> EventQueue<E> {
                 u64::from(w) * 64 + u64::from(self.occupied[w as usize].trailing_zeros())
             }
         };
-        Some(self.cur + (slot + SLOTS - start) % SLOTS + 1)
+        Some(self.cur + ((slot + self.slots - start) & (self.slots - 1)) + 1)
     }
 
     /// Makes the smallest pending key the last of `current`; false if none
@@ -250,7 +276,7 @@ impl<E> EventQueue<E> {
                 return false;
             }
             let wheel = self.next_wheel_bucket();
-            let far = self.far.first().map(|e| bucket_of(e.key));
+            let far = self.far.first().map(|e| self.bucket_of(e.key));
             let next = match (wheel, far) {
                 (Some(w), Some(f)) => w.min(f),
                 (Some(w), None) => w,
@@ -262,14 +288,14 @@ impl<E> EventQueue<E> {
             // meaning.
             self.cur = self.cur.max(next);
             if wheel == Some(next) {
-                let slot = (next % SLOTS) as usize;
+                let slot = self.slot_of(next);
                 std::mem::swap(&mut self.current, &mut self.wheel[slot]);
                 self.occupied[slot / 64] &= !(1 << (slot % 64));
                 if self.occupied[slot / 64] == 0 {
                     self.summary &= !(1 << (slot / 64));
                 }
             }
-            while self.far.first().is_some_and(|e| bucket_of(e.key) <= self.cur) {
+            while self.far.first().is_some_and(|e| self.bucket_of(e.key) <= self.cur) {
                 if let Some(e) = heap_pop(&mut self.far) {
                     self.current.push(e);
                 }
@@ -282,7 +308,7 @@ impl<E> EventQueue<E> {
             // in cache, and the search would cost every pop.)
             self.peek_bucket = if self.current.len() > 1 { self.next_wheel_bucket() } else { None };
             if let Some(b) = self.peek_bucket {
-                for e in self.wheel[(b % SLOTS) as usize].iter().step_by(2) {
+                for e in self.wheel[self.slot_of(b)].iter().step_by(2) {
                     super::prefetch(e);
                 }
             }
@@ -302,7 +328,7 @@ impl<E> EventQueue<E> {
     /// events a bucket most were not). Looking changes nothing.
     pub fn upcoming(&self) -> impl Iterator<Item = &E> {
         let next = match self.current.len() < 8 {
-            true => self.peek_bucket.map(|b| &self.wheel[(b % SLOTS) as usize]),
+            true => self.peek_bucket.map(|b| &self.wheel[self.slot_of(b)]),
             false => None,
         };
         self.current.iter().rev().chain(next.into_iter().flatten()).map(|e| &e.event)
@@ -362,16 +388,34 @@ mod tests {
         assert_eq!(q.len(), 1);
     }
 
+    /// Every wheel size a queue can get.
+    fn every_wheel<E>() -> impl Iterator<Item = EventQueue<E>> {
+        std::iter::successors(Some(MIN_SLOTS), |&s| (s < MAX_SLOTS).then_some(s * 2)).map(|s| EventQueue::with_slots(64, s))
+    }
+
+    #[test]
+    fn wheel_size_follows_the_expected_pending_events() {
+        let slots = |capacity| EventQueue::<u8>::with_capacity(capacity).slots;
+        assert_eq!(slots(0), MIN_SLOTS);
+        assert_eq!(slots(200 * 3 + 64), 256);
+        assert_eq!(slots(1000 * 3 + 64), 1024);
+        assert_eq!(slots(50_000 * 3 + 64), MAX_SLOTS);
+        for q in every_wheel::<u8>() {
+            assert_eq!(q.slots << q.shift, 1 << HORIZON_SHIFT, "{} slots", q.slots);
+        }
+    }
+
     #[test]
     fn far_future_and_past_bucket_events_keep_global_order() {
-        far_future_and_past_bucket_events(EventQueue::new());
+        every_wheel().for_each(far_future_and_past_bucket_events);
     }
 
     fn far_future_and_past_bucket_events(mut q: EventQueue<usize>) {
         // Beyond the wheel (~2.1 s), exactly on bucket edges, and, after a
         // peek moved to a later bucket, an earlier event: all in (time, seq).
         let s = 1_000_000_000u64;
-        for (i, t) in [100 * s, 3 * s, (1 << 20) - 1, 1 << 20, 9 * s, 100 * s, 0].iter().enumerate() {
+        let edge = 1u64 << q.shift;
+        for (i, t) in [100 * s, 3 * s, edge - 1, edge, 9 * s, 100 * s, 0].iter().enumerate() {
             q.schedule(SimTime(*t), i);
         }
         let mut got: Vec<(u64, usize)> = Vec::new();
@@ -383,14 +427,14 @@ mod tests {
         while let Some((t, e)) = q.pop() {
             got.push((t.0, e));
         }
-        let want = vec![(0, 6), ((1 << 20) - 1, 2), (1 << 20, 3), (3 * s, 1), (6 * s, 7), (9 * s, 4), (100 * s, 0), (100 * s, 5)];
+        let want = vec![(0, 6), (edge - 1, 2), (edge, 3), (3 * s, 1), (6 * s, 7), (9 * s, 4), (100 * s, 0), (100 * s, 5)];
         assert_eq!(got, want);
         assert!(q.is_empty());
     }
 
     #[test]
     fn random_schedules_pop_sorted_by_time_then_insertion() {
-        random_schedules_agree_with_a_sort(EventQueue::new());
+        every_wheel().for_each(random_schedules_agree_with_a_sort);
     }
 
     fn random_schedules_agree_with_a_sort(mut q: EventQueue<u64>) {
