@@ -156,7 +156,8 @@ impl Headend {
         let placement = self.sc.raw.headend.placement;
         let per_module = self.layout.disks as usize;
         let rng = &mut self.disk_rng[m * per_module + d];
-        let disk = &mut self.modules[m].disks[d];
+        let module = &mut self.modules[m];
+        let disk = &mut module.disks[d];
         if disk.current.is_some() || disk.failed {
             return;
         }
@@ -167,7 +168,7 @@ impl Headend {
             Placement::Random => rng.below(self.disk.cylinders as u64) as u32,
         };
         let rotation = rng.uniform();
-        let svc = self.disk.service_time(disk.head, cylinder, rotation, req.bytes);
+        let svc = self.disk.service_time_in(&module.extent_transfer, disk.head, cylinder, rotation, req.bytes);
         disk.head = cylinder;
         disk.current = Some(r);
         disk.current_done = start + svc.total();

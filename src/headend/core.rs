@@ -4,7 +4,7 @@
 
 use super::array::DiskState;
 use super::buffer::Buffer;
-use super::disk::{Discipline, DiskParams, RequestQueue, SeekCurve, ZoneTable};
+use super::disk::{Discipline, DiskParams, RequestQueue, SeekCurve, TransferTable, ZoneTable};
 use super::layout::Layout;
 use super::session::Popularity;
 use super::smbus::Smbus;
@@ -85,6 +85,8 @@ pub struct Module {
     pub busy_at_report: u64,
     pub busy_at_observe: u64,
     pub period: SimDuration,
+    /// Transfer times of this module's whole extent, by zone.
+    pub extent_transfer: TransferTable,
 }
 
 /// Whole-run counters that are not per stream.
@@ -193,6 +195,7 @@ impl Headend {
                 busy_at_report: 0,
                 busy_at_observe: 0,
                 period: packets_to_time(sc.extent_packets[m], bitrate),
+                extent_transfer: disk.zones.transfer_table(sc.extent_packets[m] * 188),
             })
             .collect();
         let layout = Layout::new(
