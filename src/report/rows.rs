@@ -182,6 +182,12 @@ impl fmt::Display for Fx {
         // Without a precision the text would silently be the shortest
         // round-trip form, which no output uses.
         let d = f.precision().expect("Fx is written with a precision, as in {:.6}");
+        if f.width().is_none()
+            && !f.sign_plus()
+            && let Some(text) = FixedPoint::of(v, d)
+        {
+            return f.write_str(text.as_str());
+        }
         // std writes a '-' only for a sign-negative value, so any other
         // (NaN included) cannot print as a negative zero.
         if v.is_sign_positive() {
@@ -193,6 +199,77 @@ impl fmt::Display for Fx {
         let mut probe = NegativeZeroProbe::default();
         let _ = write!(probe, "{v:.d$}");
         if probe.is_negative_zero() { write!(SkipFirst { out: f, skipped: false }, "{v:.d$}") } else { fmt::Display::fmt(&v, f) }
+    }
+}
+
+/// The text of `{:.d$}` for the values outputs hold (finite, below 2^53 in
+/// magnitude, at most 9 decimals), computed exactly in integers, with the
+/// sign dropped from a negative zero as `Fx` does. std's float-to-decimal
+/// took ~750 instructions a float, most of `write_outputs` on peer-simpy;
+/// this takes a few dozen. `Fx`'s tests compare both over every kind of value.
+struct FixedPoint {
+    buf: [u8; 32],
+    start: usize,
+}
+
+impl FixedPoint {
+    fn of(v: f64, d: usize) -> Option<FixedPoint> {
+        const POW10: [u64; 10] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000];
+        let scale = *POW10.get(d)?;
+        if !v.is_finite() || v.abs() >= 9_007_199_254_740_992.0 {
+            return None;
+        }
+        // v = ±m · 2^e exactly, m < 2^53.
+        let bits = v.to_bits();
+        let biased = ((bits >> 52) & 0x7ff) as i32;
+        let fraction = bits & ((1 << 52) - 1);
+        let (m, e) = if biased == 0 { (fraction, -1074) } else { (fraction | 1 << 52, biased - 1075) };
+        // |v| · 10^d (< 2^53 · 2^30), rounded to the nearest whole number,
+        // ties to even: the decimal std prints, in units of the last decimal.
+        let scaled = u128::from(m) * u128::from(scale);
+        let units: u128 = if e >= 0 {
+            scaled << e
+        } else if e <= -128 {
+            // Below 2^83 · 2^-128: far under half a unit.
+            0
+        } else {
+            let shift = (-e) as u32;
+            let (q, r) = (scaled >> shift, scaled & ((1u128 << shift) - 1));
+            let half = 1u128 << (shift - 1);
+            q + u128::from(r > half || (r == half && q & 1 == 1))
+        };
+        // Digits in u64 arithmetic (a u128 division is a library call).
+        let units = u64::try_from(units).ok()?;
+        let mut out = FixedPoint { buf: [0; 32], start: 32 };
+        let (mut whole, mut frac) = (units / scale, units % scale);
+        for _ in 0..d {
+            out.push(b'0' + (frac % 10) as u8);
+            frac /= 10;
+        }
+        if d > 0 {
+            out.push(b'.');
+        }
+        loop {
+            out.push(b'0' + (whole % 10) as u8);
+            whole /= 10;
+            if whole == 0 {
+                break;
+            }
+        }
+        if v.is_sign_negative() && units != 0 {
+            out.push(b'-');
+        }
+        Some(out)
+    }
+
+    fn push(&mut self, byte: u8) {
+        self.start -= 1;
+        self.buf[self.start] = byte;
+    }
+
+    fn as_str(&self) -> &str {
+        // Only ASCII digits, '.' and '-' were pushed.
+        std::str::from_utf8(&self.buf[self.start..]).unwrap_or_default()
     }
 }
 
@@ -417,6 +494,26 @@ mod tests {
                 check(v, d);
             }
         }
+    }
+
+    #[test]
+    fn fixed_point_writes_output_values_as_std_does() {
+        // What rows hold: instants and durations of whole nanoseconds in
+        // seconds, packet counts times the packet time, ratios; the integer
+        // path must take them (and agree), not hand them back to std.
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        for _ in 0..100_000 {
+            let ns: u64 = rng.gen_range(0..20_000_000_000_000);
+            let pkts: u64 = rng.gen_range(0..10_000_000);
+            let ratio: f64 = rng.r#gen();
+            for v in [ns as f64 / 1e9, pkts as f64 * 401_066.0 / 1e9, ratio, -ratio * 1e-6] {
+                for d in [0, 3, 6, 9] {
+                    let text = FixedPoint::of(v, d).expect("an output value takes the integer path");
+                    assert_eq!(text.as_str(), fx_reference(v, d), "v = {v:e}, d = {d}");
+                }
+            }
+        }
+        assert!(FixedPoint::of(1e300, 6).is_none() && FixedPoint::of(f64::NAN, 6).is_none() && FixedPoint::of(1.0, 10).is_none());
     }
 
     #[test]
