@@ -619,7 +619,14 @@ impl Headend {
         let slot_end = self.slot_end(s, cur);
         let m = self.streams[s as usize].module as usize;
         let factor = self.switch_factor[m];
-        let (from, end) = self.slot_packets(s);
+        // What the viewer misses of the slot if the switch throttles the
+        // module (nearly never, so not computed otherwise).
+        let throttled_pkts = if factor < 1.0 {
+            let (from, end) = self.slot_packets(s);
+            ((1.0 - factor) * (end - from) as f64).round() as u64
+        } else {
+            0
+        };
         let st = &mut self.streams[s as usize];
         st.next_deadline = slot_end;
         st.periods += 1;
@@ -634,7 +641,7 @@ impl Headend {
                     // extent trickles out at `factor` of the stream rate and the
                     // viewer misses the rest of the slot.
                     st.glitches += 1;
-                    st.lost_pkts += ((1.0 - factor) * (end - from) as f64).round() as u64;
+                    st.lost_pkts += throttled_pkts;
                 } else {
                     st.delivered += 1;
                 }
