@@ -165,16 +165,16 @@ impl ZoneTable {
     /// Time to read `bytes` starting at `cylinder`, all at that cylinder's
     /// rate: an extent spans a few tracks, a zone hundreds of cylinders.
     pub fn transfer_time(&self, bytes: u64, cylinder: u32) -> SimDuration {
-        SimDuration::from_secs_f64(bytes as f64 / self.rate_at(cylinder))
+        transfer_at(bytes, self.rate_at(cylinder))
     }
 
     /// `transfer_time(bytes, _)` in each zone, computed once for a read size
     /// that recurs (a module's whole extent).
     pub fn transfer_table(&self, bytes: u64) -> TransferTable {
         let mut by_zone = [SimDuration::ZERO; RATE_TABLE_ZONES];
-        for (t, rate) in by_zone.iter_mut().zip(&self.rates).take(self.zones as usize) {
-            // What `transfer_time` computes at a cylinder of the zone.
-            *t = SimDuration::from_secs_f64(bytes as f64 / rate);
+        for (t, &rate) in by_zone.iter_mut().zip(&self.rates).take(self.zones as usize) {
+            // The rate `transfer_time` finds at every cylinder of the zone.
+            *t = transfer_at(bytes, rate);
         }
         TransferTable { bytes, by_zone }
     }
@@ -191,6 +191,12 @@ impl ZoneTable {
         }
         self.transfer_time(bytes, cylinder)
     }
+}
+
+/// Time to read `bytes` at `rate` [bytes/s]: the one formula behind
+/// `transfer_time` and `transfer_table`, so the table holds the same values.
+fn transfer_at(bytes: u64, rate: f64) -> SimDuration {
+    SimDuration::from_secs_f64(bytes as f64 / rate)
 }
 
 /// The transfer time of one read size in every zone (`ZoneTable::transfer_table`).

@@ -174,8 +174,9 @@ pub struct Fx(pub f64);
 // nested `fmt::write` cost as much as the digits themselves. Writing through
 // `Fx` took `write_outputs` from 3.89 M to 3.00 M instructions on
 // peer-simpy.json and from 770 M to 509 M on default.json with `--trace`
-// (callgrind); what is left is mostly std's float-to-decimal, ~750
-// instructions a float, which must stay for the text to stay the same.
+// (callgrind). What was left was mostly std's float-to-decimal, ~750
+// instructions a float; `FixedPoint` now writes the same text for the values
+// outputs hold, and std only the rest.
 impl fmt::Display for Fx {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let Fx(v) = *self;
