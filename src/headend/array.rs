@@ -169,22 +169,24 @@ impl Headend {
         };
         let rotation = rng.uniform();
         let svc = self.disk.service_time_in(&module.extent_transfer, disk.head, cylinder, rotation, req.bytes);
+        let total = svc.total();
+        let done = start + total;
         disk.head = cylinder;
         disk.current = Some(r);
-        disk.current_done = start + svc.total();
-        let total = svc.total();
+        disk.current_done = done;
         disk.busy_ns += total.0;
-        let done = start + total;
         let rd = self.reads.get_mut(r);
         rd.state = ReadState::InService;
         rd.cylinder = cylinder;
         // Known now; the utilisation sample and a destination's backlog
         // estimate count only the part of the service still ahead.
         rd.done_at = done;
-        let lazy = !rd.notify;
         if rd.notify {
-            self.modules[m].disks[d].notify_queued -= 1;
+            disk.notify_queued -= 1;
         }
+        // Quiet unless this read, or one queued behind it, needs its event.
+        let lazy = !rd.notify && disk.notify_queued == 0 && self.lazy_disks;
+        disk.lazy = lazy;
         if let Some(rows) = &mut self.read_rows {
             let stream_id = match rd.owner {
                 Owner::Stream { stream, .. } => stream as i64,
@@ -207,8 +209,6 @@ impl Headend {
                 deadline_s: rd.deadline.as_secs_f64(),
             });
         }
-        let lazy = lazy && self.modules[m].disks[d].notify_queued == 0 && self.lazy_disks;
-        self.modules[m].disks[d].lazy = lazy;
         if !lazy {
             self.q.schedule(done, Ev::DiskDone { module: m as u16, disk: d as u16, read: r });
         }
