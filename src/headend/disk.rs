@@ -8,8 +8,6 @@
 //! small. The queue is a `Vec` in arrival order searched linearly, so every
 //! tie falls to the earlier arrival and steady state allocates nothing.
 
-use std::collections::VecDeque;
-
 use crate::engine::{SimDuration, SimTime};
 
 /// A zone-table argument that cannot describe a drive.
@@ -380,10 +378,11 @@ pub struct RequestQueue {
     /// SCAN-EDF deadline window, at least 1 ns [ns].
     scan_window: u64,
     /// Pending reads in arrival order; removal keeps that order, so the
-    /// lower index always wins a tie. A ring, so that FIFO's pop from the
-    /// front moves nothing (a `Vec`'s `remove(0)` was a `memmove` a read,
-    /// ~50 of the ~1 100 instructions a peer-simpy service period took).
-    pending: VecDeque<DiskRequest>,
+    /// lower index always wins a tie. A `Vec`, not a ring: with a few reads
+    /// queued they stay in the first cache lines of the storage, where a
+    /// `VecDeque`'s head and tail walk the whole of it (metro at 50 k
+    /// streams ran ~30 % slower on one: its disk queues are out of cache).
+    pending: Vec<DiskRequest>,
     /// SCAN-EDF sweep direction: towards higher cylinders when true.
     sweep_up: bool,
 }
@@ -400,18 +399,18 @@ impl RequestQueue {
             discipline,
             scan_window: window.0.max(1),
             // Queues hold tens of reads, so this storage is rarely regrown.
-            pending: VecDeque::with_capacity(32),
+            pending: Vec::with_capacity(32),
             sweep_up: true,
         }
     }
 
     pub fn push(&mut self, req: DiskRequest) {
-        self.pending.push_back(req);
+        self.pending.push(req);
     }
 
     /// Starts loading the pending reads (see `engine::prefetch`).
     pub fn prefetch(&self) {
-        if let Some(first) = self.pending.front() {
+        if let Some(first) = self.pending.first() {
             crate::engine::prefetch(first);
         }
     }
@@ -433,19 +432,25 @@ impl RequestQueue {
     /// `head_cylinder`, or `None` if the queue is empty.
     pub fn pop_next(&mut self, head_cylinder: u32) -> Option<DiskRequest> {
         let i = match self.discipline {
-            Discipline::Fifo => return self.pending.pop_front(),
+            Discipline::Fifo => (!self.pending.is_empty()).then_some(0),
             // `min_by_key` keeps the first of equal keys: arrival order.
             Discipline::Edf => (0..self.pending.len()).min_by_key(|&i| self.pending[i].deadline),
             Discipline::ScanEdf => self.pick_scan_edf(head_cylinder),
         }?;
-        self.pending.remove(i)
+        // A lone read (the usual case below saturation) is taken without
+        // `remove`'s `memmove` call: peer-simpy 83.4 -> 81.3 M instructions
+        // (callgrind, builds without PGO), simulate ~2 % faster.
+        if self.pending.len() == 1 {
+            return self.pending.pop();
+        }
+        Some(self.pending.remove(i))
     }
 
     /// Removes the earliest-queued read tagged `tag` (its stream ended or
     /// moved); `None` if there is none.
     pub fn remove_tag(&mut self, tag: u64) -> Option<DiskRequest> {
         let i = self.pending.iter().position(|r| r.tag == tag)?;
-        self.pending.remove(i)
+        Some(self.pending.remove(i))
     }
 
     /// Removes every pending read, in arrival order (the disk failed). The
