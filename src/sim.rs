@@ -185,7 +185,7 @@ fn collect(h: &Headend, sc: &Scenario, sha256: &str, wall_s: f64) -> RunOutput {
             recomputes: m.recomputes,
             carousel_tries: m.carousel_tries,
             handoff_s: m.ended.saturating_since(m.started).as_secs_f64(),
-            note: m.note,
+            note: m.notes_text(),
         })
         .collect();
     let count = |o: Outcome| h.migrations.iter().filter(|m| m.outcome == Some(o)).count() as u64;

@@ -108,7 +108,7 @@ impl Headend {
             // Step 538: a late trigger: terminate; the source hears nothing
             // and terminates too (step 617).
             self.release_destination(mig);
-            self.migrations[mig as usize].note = "late trigger";
+            self.migrations[mig as usize].note("late trigger");
             return;
         }
         self.destination_start(mig);
@@ -219,8 +219,9 @@ impl Headend {
         let m = &self.migrations[mig as usize];
         if matches!(m.phase, Phase::Requested | Phase::Accepted | Phase::Triggered) && m.outcome.is_none() && m.dest_reserved {
             self.release_destination(mig);
-            if self.migrations[mig as usize].note.is_empty() {
-                self.migrations[mig as usize].note = "no trigger";
+            // Only when nothing more specific was noted (a late trigger).
+            if self.migrations[mig as usize].notes.is_empty() {
+                self.migrations[mig as usize].note("no trigger");
             }
         }
     }

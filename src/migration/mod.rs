@@ -128,8 +128,10 @@ pub struct Migration {
     /// How the source's wait for "stream migrated" ended (step 616), so a
     /// late message or timer finds the decision already taken.
     pub source_end: Option<SourceEnd>,
-    /// Why it failed, if it did (for the CSV).
-    pub note: &'static str,
+    /// What happened on the way, in order (for the CSV's `note`): the
+    /// protocol's turns (a passed extent used, control sent, the source
+    /// giving up, a late trigger) and, last, why it failed if it did.
+    pub notes: Vec<&'static str>,
 }
 
 /// The source's decision at step 616.
@@ -186,7 +188,20 @@ impl Migration {
             stall_ns: 0,
             ended: now,
             source_end: None,
-            note: "",
+            notes: Vec::new(),
         }
+    }
+
+    /// Adds `what` to the notes, unless it is the last one already (a step
+    /// that repeats, such as a recomputed deadline, is noted once).
+    pub fn note(&mut self, what: &'static str) {
+        if self.notes.last() != Some(&what) {
+            self.notes.push(what);
+        }
+    }
+
+    /// The notes as the CSV shows them: in order, separated by "; ".
+    pub fn notes_text(&self) -> String {
+        self.notes.join("; ")
     }
 }

@@ -219,7 +219,7 @@ impl Headend {
             // once from its start: the viewer sees the part already shown
             // again rather than losing anything.
             self.migrations[mig as usize].deadline = now + trigger_margin;
-            self.migrations[mig as usize].note = "passed extent";
+            self.migrations[mig as usize].note("passed extent");
         }
         let m = &self.migrations[mig as usize];
         if !dark && now + trigger_margin > m.deadline {
@@ -296,7 +296,7 @@ impl Headend {
             return;
         }
         m.source_end = Some(SourceEnd::ControlSent);
-        m.note = "control sent";
+        m.note("control sent");
         self.send(mig, MsgKind::ControlTransfer);
     }
 
@@ -308,7 +308,7 @@ impl Headend {
             return;
         }
         m.source_end = Some(SourceEnd::GaveUp);
-        m.note = "source gave up";
+        m.note("source gave up");
         if m.phase == Phase::Triggered {
             // The destination never started: the user is dark; end it.
             self.fail_migration(mig, "no stream-migrated message");
@@ -331,7 +331,7 @@ impl Headend {
         if m.outcome.is_some() {
             return;
         }
-        m.note = why;
+        m.note(why);
         m.ended = now;
         let s = m.stream;
         let before_stop = matches!(m.phase, Phase::Requested | Phase::Accepted);

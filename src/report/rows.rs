@@ -86,7 +86,8 @@ pub struct MigrationRow {
     pub recomputes: u32,
     pub carousel_tries: u32,
     pub handoff_s: f64,
-    pub note: &'static str,
+    /// What happened on the way, in order, separated by "; ".
+    pub note: String,
 }
 
 /// `summary.json`: one object, keys in this order.
