@@ -87,261 +87,321 @@ impl Checker<'_> {
 
 pub fn validate(file: &str, raw: RawScenario) -> Result<Scenario, ScenarioError> {
     let mut c = Checker { file, problems: Vec::new() };
-    if raw.name.is_empty() || !raw.name.chars().all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch)) {
-        c.bad("name", format!("expected a non-empty name of letters, digits, '-', '_' or '.', got {:?}", raw.name));
-    }
-    c.positive("duration_s", raw.duration_s, MAX_DURATION_S);
-    c.positive("report_interval_s", raw.report_interval_s, MAX_DURATION_S);
-    // A longer interval than the run is fine: one row at the end.
-    let duration = Some(raw.duration_s).filter(|&d| d > 0.0 && d <= MAX_DURATION_S);
-    let rows = "at most a million rows per module in modules.csv";
-    c.at_most_per_run("report_interval_s", raw.report_interval_s, duration, MAX_REPORT_ROWS, rows);
-
+    // Sections in file order, so problems are listed as a reader meets them.
+    let duration = c.run(&raw);
     let h = &raw.headend;
-    c.int_range("headend.modules", h.modules.into(), 1, MAX_MODULES.into());
-    c.int_range("headend.disks_per_module", h.disks_per_module.into(), 1, MAX_DISKS_PER_MODULE.into());
-    let disks = u64::from(h.modules) * u64::from(h.disks_per_module);
-    if h.modules <= MAX_MODULES && h.disks_per_module <= MAX_DISKS_PER_MODULE && disks > MAX_DISKS {
-        c.bad(
-            "headend.disks_per_module",
-            format!(
-                "expected headend.modules x headend.disks_per_module <= {MAX_DISKS} disks in all, got {} x {} = {disks}",
-                h.modules, h.disks_per_module
-            ),
-        );
-    }
-    // Per-module lists are built only for a valid module count (an absurd
-    // one is reported above and must not allocate).
-    let modules_ok = (1..=MAX_MODULES).contains(&h.modules);
-    let modules = if modules_ok { h.modules as usize } else { 1 };
-
     let ct = &raw.content;
-    c.int_range("content.titles", ct.titles.into(), 1, 10_000_000);
-    c.int_range("content.bitrate_bps", ct.bitrate_bps, PACKET_BITS, 1_000_000_000_000);
-    c.positive("content.title_s", ct.title_s, MAX_DURATION_S);
-    c.range("content.zipf_s", ct.zipf_s, 0.0, 10.0, "a Zipf exponent in [0, 10]");
-    c.positive("content.random_access_interval_s", ct.random_access_interval_s, 3600.0);
-    if let Some(r) = ct.replicas {
-        if r == 0 {
-            c.bad("content.replicas", "expected an integer >= 1 (a title replicated on no module can never be played), got 0".into());
-        } else if r > h.modules {
-            c.bad("content.replicas", format!("expected at most headend.modules = {}, got {r}", h.modules));
-        }
-    }
-
-    let mut sizes: Vec<u64> = vec![h.extent_bytes; modules];
-    let mut size_path = vec!["headend.extent_bytes".to_string(); modules];
-    if let Some(by_module) = &h.extent_bytes_by_module {
-        if by_module.len() != modules {
-            if modules_ok {
-                c.bad(
-                    "headend.extent_bytes_by_module",
-                    format!("expected one entry per module (headend.modules = {modules}), got {}", by_module.len()),
-                );
-            }
-        } else {
-            sizes.clone_from(by_module);
-            size_path = (0..modules).map(|i| format!("headend.extent_bytes_by_module[{i}]")).collect();
-        }
-    }
-    let problems_before = c.problems.len();
-    for (size, path) in sizes.iter().zip(&size_path) {
-        if *size == 0 || size % 188 != 0 {
-            c.bad(
-                path,
-                format!("expected a whole number (>= 1) of 188-byte packets, got {size} bytes ({:.2} packets)", *size as f64 / 188.0),
-            );
-        } else if *size > 1 << 30 {
-            c.bad(path, format!("expected at most 1 GiB, got {size}"));
-        }
-    }
-    let largest = sizes.iter().copied().max().unwrap_or(0);
-    let sizes_ok = c.problems.len() == problems_before;
-    if sizes_ok && h.buffer_bytes < largest.saturating_mul(2) {
-        c.bad(
-            "headend.buffer_bytes",
-            format!(
-                "expected at least two extents ({} bytes: the extent playing and the one being read), got {}",
-                largest.saturating_mul(2),
-                h.buffer_bytes
-            ),
-        );
-    }
-    if let Some(0) = h.max_streams_per_module {
-        c.bad("headend.max_streams_per_module", "expected an integer >= 1, got 0".into());
-    }
-    c.int_range("headend.switch_bps", h.switch_bps, 1, u64::MAX);
-    if h.transport.channel_bps < ct.bitrate_bps {
-        c.bad(
-            "headend.transport.channel_bps",
-            format!("expected at least content.bitrate_bps = {} (one stream per channel), got {}", ct.bitrate_bps, h.transport.channel_bps),
-        );
-    }
-    if let Some(n) = h.transport.channels {
-        // More channels than streams can ever exist is a typo, and the
-        // channel table is allocated up front.
-        c.int_range("headend.transport.channels", n.into(), 1, MAX_STREAMS.into());
-    }
-    let d = &h.disk;
-    c.int_range("headend.disk.cylinders", d.cylinders.into(), 2, 10_000_000);
-    c.range("headend.disk.rpm", d.rpm, 1.0, 1e6, "a spindle speed from 1 to 1e6 rev/min");
-    if d.zones == 0 {
-        c.bad("headend.disk.zones", "expected an integer >= 1 (recording zones), got 0".into());
-    } else if d.zones > d.cylinders {
-        c.bad(
-            "headend.disk.zones",
-            format!("expected at most headend.disk.cylinders = {} (a zone is at least one cylinder wide), got {}", d.cylinders, d.zones),
-        );
-    }
-    c.range("headend.disk.outer_bytes_per_s", d.outer_bytes_per_s, 1.0, 1e12, "a media rate from 1 to 1e12 bytes/s");
-    c.range("headend.disk.inner_bytes_per_s", d.inner_bytes_per_s, 1.0, 1e12, "a media rate from 1 to 1e12 bytes/s");
-    c.positive("headend.disk.scan_window_ms", d.scan_window_ms, 1e9);
-    for (path, v) in [
-        ("headend.disk.seek.short_a_ms", d.seek.short_a_ms),
-        ("headend.disk.seek.short_b_ms", d.seek.short_b_ms),
-        ("headend.disk.seek.long_c_ms", d.seek.long_c_ms),
-        ("headend.disk.seek.long_e_ms", d.seek.long_e_ms),
-    ] {
-        c.range(path, v, 0.0, 1e5, "a time in ms >= 0");
-    }
-
-    let w = &raw.workload;
-    c.int_range("workload.streams", w.streams.into(), 0, MAX_STREAMS.into());
-    // The model draws gaps of mean 1 / rate: a denormal rate would make it
-    // infinite.
-    if !(w.arrivals_per_s == 0.0 || (1e-9..=1e6).contains(&w.arrivals_per_s)) {
-        c.bad(
-            "workload.arrivals_per_s",
-            format!("expected 0 (no arrivals) or a rate from 1e-9 to 1e6 sessions/s, got {}", num(w.arrivals_per_s)),
-        );
-    }
-    if duration.is_some() && w.arrivals_per_s * raw.duration_s > f64::from(MAX_STREAMS) {
-        c.bad(
-            "workload.arrivals_per_s",
-            format!(
-                "expected at most {MAX_STREAMS} arrivals over the run (arrivals_per_s x duration_s), got {} x {} = {}",
-                num(w.arrivals_per_s),
-                num(raw.duration_s),
-                num(w.arrivals_per_s * raw.duration_s)
-            ),
-        );
-    }
-    if let Some(m) = w.mean_session_s {
-        c.positive("workload.mean_session_s", m, MAX_DURATION_S);
-    }
-    c.int_range("workload.streams_per_user", w.streams_per_user.into(), 1, 16);
-
-    let s = &raw.smbus;
-    c.range("smbus.latency_us", s.latency_us, 0.0, 1e9, "a latency >= 0 µs");
-    c.range("smbus.per_byte_ns", s.per_byte_ns, 0.0, 1e9, "a time >= 0 ns");
-    c.range("smbus.jitter_us", s.jitter_us, 0.0, 1e9, "a jitter >= 0 µs");
-    c.probability("smbus.loss", s.loss);
-    c.range("smbus.trigger_latency_us", s.trigger_latency_us, 0.0, 1e9, "a latency >= 0 µs");
-
-    let m = &raw.migration;
-    c.positive("migration.response_timeout_ms", m.response_timeout_ms, 1e9);
-    c.int_range("migration.max_destinations", m.max_destinations.into(), 1, MAX_MODULES.into());
-    c.int_range("migration.max_recomputes", m.max_recomputes.into(), 0, 1000);
-    c.range("migration.max_shift_s", m.max_shift_s, 0.0, 1e6, "a time >= 0 s");
-    c.int_range("migration.trigger_grace_packets", m.trigger_grace_packets.into(), 0, 1_000_000);
-    c.int_range("migration.stream_migrated_wait_packets", m.stream_migrated_wait_packets.into(), 1, 1_000_000);
-    c.positive("migration.control_transfer_wait_ms", m.control_transfer_wait_ms, 1e9);
-    if let Some(lb) = &m.load_balance {
-        c.positive("migration.load_balance.interval_s", lb.interval_s, MAX_DURATION_S);
-        let observations = "at most ten million observations";
-        c.at_most_per_run("migration.load_balance.interval_s", lb.interval_s, duration, MAX_OBSERVATIONS, observations);
-        c.range("migration.load_balance.threshold", lb.threshold, 0.0, 10.0, "a utilisation in (0, 10]");
-        if lb.threshold == 0.0 {
-            c.bad("migration.load_balance.threshold", "expected a utilisation > 0, got 0".into());
-        }
-        c.range("migration.load_balance.relative", lb.relative, 1.0, 1e3, "a factor >= 1");
-        c.int_range("migration.load_balance.max_moves", lb.max_moves.into(), 1, 1_000_000);
-    }
-
+    let (modules, modules_ok) = c.modules(h);
+    c.content(ct, h);
+    let (sizes, size_path) = c.extent_sizes(h, modules, modules_ok);
+    c.data_path(h, ct);
+    c.disk(&h.disk);
+    c.workload(&raw.workload, &raw, duration);
+    c.smbus(&raw.smbus);
+    c.migration(&raw.migration, duration);
     for (i, f) in raw.faults.iter().enumerate() {
+        c.fault(i, f, &raw);
+    }
+    let title_packets = title_packets(ct);
+    c.library_size(ct, title_packets, &sizes, &size_path);
+
+    if !c.problems.is_empty() {
+        return Err(ScenarioError { problems: c.problems });
+    }
+    // Valid sizes are whole packets, at least one.
+    let largest = sizes.iter().copied().max().unwrap_or(188);
+    let extent_packets: Vec<u64> = sizes.iter().map(|b| b / 188).collect();
+    let derived_max = (h.buffer_bytes / (2 * largest)).min(u32::MAX as u64) as u32;
+    let max_streams_per_module = h.max_streams_per_module.unwrap_or(derived_max);
+    let replicas = raw.content.replicas.unwrap_or(h.modules);
+    Ok(Scenario { raw, extent_packets, title_packets, max_streams_per_module, replicas })
+}
+
+impl Checker<'_> {
+    /// Name, duration and reporting; the duration if it is usable for the
+    /// per-run limits below.
+    fn run(&mut self, raw: &RawScenario) -> Option<f64> {
+        if raw.name.is_empty() || !raw.name.chars().all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch)) {
+            self.bad("name", format!("expected a non-empty name of letters, digits, '-', '_' or '.', got {:?}", raw.name));
+        }
+        self.positive("duration_s", raw.duration_s, MAX_DURATION_S);
+        self.positive("report_interval_s", raw.report_interval_s, MAX_DURATION_S);
+        // A longer interval than the run is fine: one row at the end.
+        let duration = Some(raw.duration_s).filter(|&d| d > 0.0 && d <= MAX_DURATION_S);
+        let rows = "at most a million rows per module in modules.csv";
+        self.at_most_per_run("report_interval_s", raw.report_interval_s, duration, MAX_REPORT_ROWS, rows);
+        duration
+    }
+
+    /// Module and disk counts; the module count that per-module lists may
+    /// be built for, and whether it was valid.
+    fn modules(&mut self, h: &RawHeadend) -> (usize, bool) {
+        self.int_range("headend.modules", h.modules.into(), 1, MAX_MODULES.into());
+        self.int_range("headend.disks_per_module", h.disks_per_module.into(), 1, MAX_DISKS_PER_MODULE.into());
+        let disks = u64::from(h.modules) * u64::from(h.disks_per_module);
+        if h.modules <= MAX_MODULES && h.disks_per_module <= MAX_DISKS_PER_MODULE && disks > MAX_DISKS {
+            self.bad(
+                "headend.disks_per_module",
+                format!(
+                    "expected headend.modules x headend.disks_per_module <= {MAX_DISKS} disks in all, got {} x {} = {disks}",
+                    h.modules, h.disks_per_module
+                ),
+            );
+        }
+        // Per-module lists are built only for a valid module count (an absurd
+        // one is reported above and must not allocate).
+        let modules_ok = (1..=MAX_MODULES).contains(&h.modules);
+        let modules = if modules_ok { h.modules as usize } else { 1 };
+        (modules, modules_ok)
+    }
+
+    fn content(&mut self, ct: &RawContent, h: &RawHeadend) {
+        self.int_range("content.titles", ct.titles.into(), 1, 10_000_000);
+        self.int_range("content.bitrate_bps", ct.bitrate_bps, PACKET_BITS, 1_000_000_000_000);
+        self.positive("content.title_s", ct.title_s, MAX_DURATION_S);
+        self.range("content.zipf_s", ct.zipf_s, 0.0, 10.0, "a Zipf exponent in [0, 10]");
+        self.positive("content.random_access_interval_s", ct.random_access_interval_s, 3600.0);
+        if let Some(r) = ct.replicas {
+            if r == 0 {
+                self.bad(
+                    "content.replicas",
+                    "expected an integer >= 1 (a title replicated on no module can never be played), got 0".into(),
+                );
+            } else if r > h.modules {
+                self.bad("content.replicas", format!("expected at most headend.modules = {}, got {r}", h.modules));
+            }
+        }
+    }
+
+    /// Extent size of every module (and the path that set it), and whether
+    /// all were valid; the buffer must hold two of the largest.
+    fn extent_sizes(&mut self, h: &RawHeadend, modules: usize, modules_ok: bool) -> (Vec<u64>, Vec<String>) {
+        let mut sizes: Vec<u64> = vec![h.extent_bytes; modules];
+        let mut size_path = vec!["headend.extent_bytes".to_string(); modules];
+        if let Some(by_module) = &h.extent_bytes_by_module {
+            if by_module.len() != modules {
+                if modules_ok {
+                    self.bad(
+                        "headend.extent_bytes_by_module",
+                        format!("expected one entry per module (headend.modules = {modules}), got {}", by_module.len()),
+                    );
+                }
+            } else {
+                sizes.clone_from(by_module);
+                size_path = (0..modules).map(|i| format!("headend.extent_bytes_by_module[{i}]")).collect();
+            }
+        }
+        let problems_before = self.problems.len();
+        for (size, path) in sizes.iter().zip(&size_path) {
+            if *size == 0 || size % 188 != 0 {
+                self.bad(
+                    path,
+                    format!("expected a whole number (>= 1) of 188-byte packets, got {size} bytes ({:.2} packets)", *size as f64 / 188.0),
+                );
+            } else if *size > 1 << 30 {
+                self.bad(path, format!("expected at most 1 GiB, got {size}"));
+            }
+        }
+        let largest = sizes.iter().copied().max().unwrap_or(0);
+        let sizes_ok = self.problems.len() == problems_before;
+        if sizes_ok && h.buffer_bytes < largest.saturating_mul(2) {
+            self.bad(
+                "headend.buffer_bytes",
+                format!(
+                    "expected at least two extents ({} bytes: the extent playing and the one being read), got {}",
+                    largest.saturating_mul(2),
+                    h.buffer_bytes
+                ),
+            );
+        }
+        (sizes, size_path)
+    }
+
+    /// Admission, switch and transport.
+    fn data_path(&mut self, h: &RawHeadend, ct: &RawContent) {
+        if let Some(0) = h.max_streams_per_module {
+            self.bad("headend.max_streams_per_module", "expected an integer >= 1, got 0".into());
+        }
+        self.int_range("headend.switch_bps", h.switch_bps, 1, u64::MAX);
+        if h.transport.channel_bps < ct.bitrate_bps {
+            self.bad(
+                "headend.transport.channel_bps",
+                format!(
+                    "expected at least content.bitrate_bps = {} (one stream per channel), got {}",
+                    ct.bitrate_bps, h.transport.channel_bps
+                ),
+            );
+        }
+        if let Some(n) = h.transport.channels {
+            // More channels than streams can ever exist is a typo, and the
+            // channel table is allocated up front.
+            self.int_range("headend.transport.channels", n.into(), 1, MAX_STREAMS.into());
+        }
+    }
+
+    fn disk(&mut self, d: &RawDisk) {
+        self.int_range("headend.disk.cylinders", d.cylinders.into(), 2, 10_000_000);
+        self.range("headend.disk.rpm", d.rpm, 1.0, 1e6, "a spindle speed from 1 to 1e6 rev/min");
+        if d.zones == 0 {
+            self.bad("headend.disk.zones", "expected an integer >= 1 (recording zones), got 0".into());
+        } else if d.zones > d.cylinders {
+            self.bad(
+                "headend.disk.zones",
+                format!(
+                    "expected at most headend.disk.cylinders = {} (a zone is at least one cylinder wide), got {}",
+                    d.cylinders, d.zones
+                ),
+            );
+        }
+        self.range("headend.disk.outer_bytes_per_s", d.outer_bytes_per_s, 1.0, 1e12, "a media rate from 1 to 1e12 bytes/s");
+        self.range("headend.disk.inner_bytes_per_s", d.inner_bytes_per_s, 1.0, 1e12, "a media rate from 1 to 1e12 bytes/s");
+        self.positive("headend.disk.scan_window_ms", d.scan_window_ms, 1e9);
+        for (path, v) in [
+            ("headend.disk.seek.short_a_ms", d.seek.short_a_ms),
+            ("headend.disk.seek.short_b_ms", d.seek.short_b_ms),
+            ("headend.disk.seek.long_c_ms", d.seek.long_c_ms),
+            ("headend.disk.seek.long_e_ms", d.seek.long_e_ms),
+        ] {
+            self.range(path, v, 0.0, 1e5, "a time in ms >= 0");
+        }
+    }
+
+    fn workload(&mut self, w: &RawWorkload, raw: &RawScenario, duration: Option<f64>) {
+        self.int_range("workload.streams", w.streams.into(), 0, MAX_STREAMS.into());
+        // The model draws gaps of mean 1 / rate: a denormal rate would make it
+        // infinite.
+        if !(w.arrivals_per_s == 0.0 || (1e-9..=1e6).contains(&w.arrivals_per_s)) {
+            self.bad(
+                "workload.arrivals_per_s",
+                format!("expected 0 (no arrivals) or a rate from 1e-9 to 1e6 sessions/s, got {}", num(w.arrivals_per_s)),
+            );
+        }
+        if duration.is_some() && w.arrivals_per_s * raw.duration_s > f64::from(MAX_STREAMS) {
+            self.bad(
+                "workload.arrivals_per_s",
+                format!(
+                    "expected at most {MAX_STREAMS} arrivals over the run (arrivals_per_s x duration_s), got {} x {} = {}",
+                    num(w.arrivals_per_s),
+                    num(raw.duration_s),
+                    num(w.arrivals_per_s * raw.duration_s)
+                ),
+            );
+        }
+        if let Some(m) = w.mean_session_s {
+            self.positive("workload.mean_session_s", m, MAX_DURATION_S);
+        }
+        self.int_range("workload.streams_per_user", w.streams_per_user.into(), 1, 16);
+    }
+
+    fn smbus(&mut self, s: &RawSmbus) {
+        self.range("smbus.latency_us", s.latency_us, 0.0, 1e9, "a latency >= 0 µs");
+        self.range("smbus.per_byte_ns", s.per_byte_ns, 0.0, 1e9, "a time >= 0 ns");
+        self.range("smbus.jitter_us", s.jitter_us, 0.0, 1e9, "a jitter >= 0 µs");
+        self.probability("smbus.loss", s.loss);
+        self.range("smbus.trigger_latency_us", s.trigger_latency_us, 0.0, 1e9, "a latency >= 0 µs");
+    }
+
+    fn migration(&mut self, m: &RawMigration, duration: Option<f64>) {
+        self.positive("migration.response_timeout_ms", m.response_timeout_ms, 1e9);
+        self.int_range("migration.max_destinations", m.max_destinations.into(), 1, MAX_MODULES.into());
+        self.int_range("migration.max_recomputes", m.max_recomputes.into(), 0, 1000);
+        self.range("migration.max_shift_s", m.max_shift_s, 0.0, 1e6, "a time >= 0 s");
+        self.int_range("migration.trigger_grace_packets", m.trigger_grace_packets.into(), 0, 1_000_000);
+        self.int_range("migration.stream_migrated_wait_packets", m.stream_migrated_wait_packets.into(), 1, 1_000_000);
+        self.positive("migration.control_transfer_wait_ms", m.control_transfer_wait_ms, 1e9);
+        if let Some(lb) = &m.load_balance {
+            self.positive("migration.load_balance.interval_s", lb.interval_s, MAX_DURATION_S);
+            let observations = "at most ten million observations";
+            self.at_most_per_run("migration.load_balance.interval_s", lb.interval_s, duration, MAX_OBSERVATIONS, observations);
+            self.range("migration.load_balance.threshold", lb.threshold, 0.0, 10.0, "a utilisation in (0, 10]");
+            if lb.threshold == 0.0 {
+                self.bad("migration.load_balance.threshold", "expected a utilisation > 0, got 0".into());
+            }
+            self.range("migration.load_balance.relative", lb.relative, 1.0, 1e3, "a factor >= 1");
+            self.int_range("migration.load_balance.max_moves", lb.max_moves.into(), 1, 1_000_000);
+        }
+    }
+
+    fn fault(&mut self, i: usize, f: &RawFault, raw: &RawScenario) {
+        let h = &raw.headend;
         let p = |field: &str| format!("faults[{i}].{field}");
         if !(f.at_s.is_finite() && f.at_s >= 0.0) {
-            c.bad(&p("at_s"), format!("expected a time >= 0 s, got {}", num(f.at_s)));
+            self.bad(&p("at_s"), format!("expected a time >= 0 s, got {}", num(f.at_s)));
         } else if f.at_s > raw.duration_s {
-            c.bad(&p("at_s"), format!("expected a time within duration_s = {}, got {}", num(raw.duration_s), num(f.at_s)));
+            self.bad(&p("at_s"), format!("expected a time within duration_s = {}, got {}", num(raw.duration_s), num(f.at_s)));
         }
         let bus = f.kind == FaultKind::SmbusBurst;
         match (bus, f.module) {
             (false, None) => {
-                c.bad(&p("module"), format!("required for kind {}: expected a module index below {}", f.kind.as_str(), h.modules))
+                self.bad(&p("module"), format!("required for kind {}: expected a module index below {}", f.kind.as_str(), h.modules))
             }
             (false, Some(mi)) if mi >= h.modules => {
-                c.bad(&p("module"), format!("expected a module index below headend.modules = {}, got {mi}", h.modules))
+                self.bad(&p("module"), format!("expected a module index below headend.modules = {}, got {mi}", h.modules))
             }
-            (true, Some(_)) => c.bad(&p("module"), "not used by kind smbus-burst; remove it".into()),
+            (true, Some(_)) => self.bad(&p("module"), "not used by kind smbus-burst; remove it".into()),
             _ => {}
         }
         match (f.kind == FaultKind::Disk, f.disk) {
-            (true, None) => c.bad(&p("disk"), format!("required for kind disk: expected a disk index below {}", h.disks_per_module)),
+            (true, None) => self.bad(&p("disk"), format!("required for kind disk: expected a disk index below {}", h.disks_per_module)),
             (true, Some(di)) if di >= h.disks_per_module => {
-                c.bad(&p("disk"), format!("expected a disk index below headend.disks_per_module = {}, got {di}", h.disks_per_module))
+                self.bad(&p("disk"), format!("expected a disk index below headend.disks_per_module = {}, got {di}", h.disks_per_module))
             }
-            (false, Some(_)) => c.bad(&p("disk"), format!("only used by kind disk, not {}; remove it", f.kind.as_str())),
+            (false, Some(_)) => self.bad(&p("disk"), format!("only used by kind disk, not {}; remove it", f.kind.as_str())),
             _ => {}
         }
         match f.repair_after_s {
-            Some(_) if bus => c.bad(&p("repair_after_s"), "not used by kind smbus-burst (it ends after its duration_s); remove it".into()),
-            Some(r) => c.positive(&p("repair_after_s"), r, MAX_DURATION_S),
+            Some(_) if bus => {
+                self.bad(&p("repair_after_s"), "not used by kind smbus-burst (it ends after its duration_s); remove it".into())
+            }
+            Some(r) => self.positive(&p("repair_after_s"), r, MAX_DURATION_S),
             None => {}
         }
         if bus {
             match f.duration_s {
-                None => c.bad(&p("duration_s"), "required for kind smbus-burst: expected a time > 0 s".into()),
-                Some(dur) => c.positive(&p("duration_s"), dur, MAX_DURATION_S),
+                None => self.bad(&p("duration_s"), "required for kind smbus-burst: expected a time > 0 s".into()),
+                Some(dur) => self.positive(&p("duration_s"), dur, MAX_DURATION_S),
             }
             if let Some(l) = f.loss {
-                c.probability(&p("loss"), l);
+                self.probability(&p("loss"), l);
             }
             if let Some(x) = f.extra_latency_us {
-                c.range(&p("extra_latency_us"), x, 0.0, 1e9, "a latency >= 0 µs");
+                self.range(&p("extra_latency_us"), x, 0.0, 1e9, "a latency >= 0 µs");
             }
         } else {
             for (field, present) in
                 [("duration_s", f.duration_s.is_some()), ("extra_latency_us", f.extra_latency_us.is_some()), ("loss", f.loss.is_some())]
             {
                 if present {
-                    c.bad(&p(field), format!("only used by kind smbus-burst, not {}; remove it", f.kind.as_str()));
+                    self.bad(&p(field), format!("only used by kind smbus-burst, not {}; remove it", f.kind.as_str()));
                 }
             }
         }
     }
 
-    let title_packets = title_packets(ct);
-    if ct.title_s.is_finite() && ct.title_s > 0.0 && ct.bitrate_bps > 0 {
-        for (size, path) in sizes.iter().zip(&size_path) {
-            let packets = size / 188;
-            if packets == 0 {
-                continue;
-            }
-            let extents = title_packets.div_ceil(packets);
-            if extents > u64::from(u32::MAX) || extents.saturating_mul(ct.titles.into()) > MAX_LIBRARY_EXTENTS {
-                c.bad(
-                    path,
-                    format!(
-                        "expected fewer extents: content.title_s = {} s at content.bitrate_bps makes {extents} extents per title and {} in the library (at most {} per title and {MAX_LIBRARY_EXTENTS} in all); use larger extents or shorter titles",
-                        num(ct.title_s),
-                        extents.saturating_mul(ct.titles.into()),
-                        u32::MAX
-                    ),
-                );
-                break;
+    /// The library must stay within the extent counts the layout handles.
+    fn library_size(&mut self, ct: &RawContent, title_packets: u64, sizes: &[u64], size_path: &[String]) {
+        if ct.title_s.is_finite() && ct.title_s > 0.0 && ct.bitrate_bps > 0 {
+            for (size, path) in sizes.iter().zip(size_path) {
+                let packets = size / 188;
+                if packets == 0 {
+                    continue;
+                }
+                let extents = title_packets.div_ceil(packets);
+                if extents > u64::from(u32::MAX) || extents.saturating_mul(ct.titles.into()) > MAX_LIBRARY_EXTENTS {
+                    self.bad(
+                        path,
+                        format!(
+                            "expected fewer extents: content.title_s = {} s at content.bitrate_bps makes {extents} extents per title and {} in the library (at most {} per title and {MAX_LIBRARY_EXTENTS} in all); use larger extents or shorter titles",
+                            num(ct.title_s),
+                            extents.saturating_mul(ct.titles.into()),
+                            u32::MAX
+                        ),
+                    );
+                    break;
+                }
             }
         }
     }
-
-    if !c.problems.is_empty() {
-        return Err(ScenarioError { problems: c.problems });
-    }
-    let extent_packets: Vec<u64> = sizes.iter().map(|b| b / 188).collect();
-    let derived_max = (h.buffer_bytes / (2 * largest)).min(u32::MAX as u64) as u32;
-    let max_streams_per_module = h.max_streams_per_module.unwrap_or(derived_max);
-    let replicas = raw.content.replicas.unwrap_or(h.modules);
-    Ok(Scenario { raw, extent_packets, title_packets, max_streams_per_module, replicas })
 }
 
 /// Whole packets in one title (at least one).
