@@ -300,13 +300,17 @@ impl<E> EventQueue<E> {
                     self.current.push(e);
                 }
             }
+            // A sparse wheel (~1 event a bucket, small models) skips all of
+            // this: nothing to order, and small models stay in cache.
+            if self.current.len() <= 1 {
+                self.peek_bucket = None;
+                continue;
+            }
             // Keys are unique (the sequence), so an unstable sort is exact.
             self.current.sort_unstable_by_key(|e| std::cmp::Reverse(e.key));
             // The next bucket was written a service period ago and has left
             // the cache since: start loading it while this one is served.
-            // (Not for a sparse wheel, ~1 event a bucket: small models stay
-            // in cache, and the search would cost every pop.)
-            self.peek_bucket = if self.current.len() > 1 { self.next_wheel_bucket() } else { None };
+            self.peek_bucket = self.next_wheel_bucket();
             if let Some(b) = self.peek_bucket {
                 for e in self.wheel[self.slot_of(b)].iter().step_by(2) {
                     super::prefetch(e);

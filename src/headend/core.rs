@@ -719,9 +719,7 @@ impl Headend {
         };
         // The stream names the read before it reaches the disk, so a
         // dispatch at once already knows whom it is for.
-        let r = self.create_read(Owner::Stream { stream: s, epoch }, m, title, extent, deadline);
-        self.streams[s as usize].next_read = Some(r);
-        self.submit_read(r);
+        self.issue_stream_read(s, epoch, m, title, extent, deadline);
     }
 
     // ----- switch ----------------------------------------------------------
