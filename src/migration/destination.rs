@@ -219,7 +219,10 @@ impl Headend {
         let m = &self.migrations[mig as usize];
         if matches!(m.phase, Phase::Requested | Phase::Accepted | Phase::Triggered) && m.outcome.is_none() && m.dest_reserved {
             self.release_destination(mig);
-            // Only when nothing more specific was noted (a late trigger).
+            // Noted only as the first note, as when a migration kept a single
+            // note: after a source's note (a passed extent, giving up) the
+            // withdrawal adds nothing here. (A late trigger has already
+            // released the destination, so this timer finds nothing to do.)
             if self.migrations[mig as usize].notes.is_empty() {
                 self.migrations[mig as usize].note("no trigger");
             }
