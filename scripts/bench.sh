@@ -56,8 +56,16 @@ if [[ ! -x /usr/bin/time ]]; then
     fi
     [[ -x /usr/bin/time ]] || { echo "bench: GNU time (/usr/bin/time) is needed for peak RSS" >&2; exit 2; }
 fi
-pin=()
-command -v taskset >/dev/null && pin=(taskset -c "$cpu")
+# The bench shell itself is pinned, so every command it starts inherits the
+# core: wrapping each timed command in `taskset -c` instead would time
+# taskset's own exec and dynamic loading too (~2 ms, 15 % of a 13 ms vodsim
+# run, nothing of a 1.5 s peer run).
+cpus="$(nproc)" # before pinning, which makes nproc say 1
+pinned="not pinned (no taskset)"
+if command -v taskset >/dev/null; then
+    taskset -cp "$cpu" $$ >/dev/null
+    pinned="bench shell pinned to CPU $cpu (taskset -cp $cpu), commands inherit it"
+fi
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
@@ -88,7 +96,7 @@ measured() {
     local cap="$1" prefix="$2"
     shift 2
     local rc=0
-    "${pin[@]}" /usr/bin/time -v -o "$prefix.time" timeout "$cap" "$@" >/dev/null 2>"$prefix.err" || rc=$?
+    /usr/bin/time -v -o "$prefix.time" timeout "$cap" "$@" >/dev/null 2>"$prefix.err" || rc=$?
     m_capped=0
     [[ $rc == 124 ]] && m_capped=1
     if [[ $rc != 0 && $rc != 124 ]]; then
@@ -119,9 +127,9 @@ point() {
     rm -rf "$out"
 }
 
-echo "vodsim bench $(date -u +%FT%TZ) on $(nproc) CPU(s), $(uname -m); commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$( [[ -n $(git status --porcelain 2>/dev/null) ]] && echo ' (dirty)')"
+echo "vodsim bench $(date -u +%FT%TZ) on $cpus CPU(s), $(uname -m); commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$( [[ -n $(git status --porcelain 2>/dev/null) ]] && echo ' (dirty)')"
 echo "  cpu: $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-[[ ${#pin[@]} -gt 0 ]] && echo "  timed runs pinned with: ${pin[*]}"
+echo "  timed runs: $pinned"
 # The release build compiles with the committed PGO profile (scripts/rustc-release);
 # say whether it was made from this source.
 pgo_state="no profile (pgo/vodsim.profdata missing)"
@@ -146,12 +154,12 @@ echo "(a) SimPy peer vs vodsim, peer defaults (200 streams, 600 s, failure at 30
 peer_walls=()
 vod_walls=()
 for ((i = 0; i < reps; i++)); do
-    peer_walls+=("$(wall_of "${pin[@]}" python3 "$peer")")
-    vod_walls+=("$(wall_of "${pin[@]}" "$vodsim" run scenarios/peer-simpy.json --quiet --out "$tmp/peer-simpy")")
+    peer_walls+=("$(wall_of python3 "$peer")")
+    vod_walls+=("$(wall_of "$vodsim" run scenarios/peer-simpy.json --quiet --out "$tmp/peer-simpy")")
 done
 peer_wall="$(printf '%s\n' "${peer_walls[@]}" | median)"
 vod_wall="$(printf '%s\n' "${vod_walls[@]}" | median)"
-peer_out="$("${pin[@]}" python3 "$peer")"
+peer_out="$(python3 "$peer")"
 peer_run="$(sed -n 's/^wall seconds (env.run): *//p' <<<"$peer_out")"
 vod_run="$(json_field "$tmp/peer-simpy/summary.json" wall_s)"
 vod_events="$(json_field "$tmp/peer-simpy/summary.json" events)"
@@ -166,7 +174,7 @@ verdict "peer wall / vodsim wall" "${ratio}x" ">= 100x" "$(calc "int($ratio >= 1
 
 echo
 echo "(b) engine overhead: hold model (benches/hold_model.rs) vs a whole run"
-"${pin[@]}" cargo bench --quiet --bench hold_model -- --pending 10000 --ops 5000000 --reps 3 >"$tmp/hold.txt" 2>"$tmp/hold.err" ||
+cargo bench --quiet --bench hold_model -- --pending 10000 --ops 5000000 --reps 3 >"$tmp/hold.txt" 2>"$tmp/hold.err" ||
     { cat "$tmp/hold.err" >&2; exit 1; }
 sed 's/^/  /' "$tmp/hold.txt"
 hold_eps() { sed -n "s/.*variant=$1 pending=10000 .*events_per_s=\([0-9]*\).*/\1/p" "$tmp/hold.txt"; }
