@@ -92,8 +92,17 @@ impl Headend {
         // The queue changes: the dispatches due before now must see it as it was.
         self.settle_disk(m, d, self.now());
         debug_assert!(self.completes_quietly(r));
-        self.push_request(r, &rd);
-        self.dispatch(m, d, self.now());
+        let disk = &mut self.modules[m].disks[d];
+        if disk.current.is_none() && !disk.failed {
+            // An idle disk has nothing queued (every push and every
+            // completion is followed by a dispatch), so the read starts at
+            // once, without the round trip through the queue: about half a
+            // stream's reads at peer-simpy's ~50 % utilisation.
+            let req = disk.queue.serve_alone(request_of(r, &rd), disk.head);
+            self.start_read(m, d, req, self.now());
+        } else {
+            self.push_request(r, &rd);
+        }
     }
 
     /// The fields of a new read of extent `extent` of `title` on module `m`,
@@ -193,21 +202,26 @@ impl Headend {
 
     /// Puts read `r` (whose fields are `rd`) on its disk's queue.
     fn push_request(&mut self, r: ReadId, rd: &Read) {
-        let req = DiskRequest { deadline: rd.deadline, cylinder: rd.cylinder, bytes: rd.bytes, issued: rd.issued, tag: r as u64 };
-        self.modules[rd.module as usize].disks[rd.disk as usize].queue.push(req);
+        self.modules[rd.module as usize].disks[rd.disk as usize].queue.push(request_of(r, rd));
     }
 
     /// Starts the disk's next read at `start` if it is idle.
     fn dispatch(&mut self, m: usize, d: usize, start: SimTime) {
-        let placement = self.sc.raw.headend.placement;
-        let per_module = self.layout.disks as usize;
-        let rng = &mut self.disk_rng[m * per_module + d];
-        let module = &mut self.modules[m];
-        let disk = &mut module.disks[d];
+        let disk = &mut self.modules[m].disks[d];
         if disk.current.is_some() || disk.failed {
             return;
         }
         let Some(req) = disk.queue.pop_next(disk.head) else { return };
+        self.start_read(m, d, req, start);
+    }
+
+    /// The idle disk `d` of module `m` starts serving `req` at `start`.
+    fn start_read(&mut self, m: usize, d: usize, req: DiskRequest, start: SimTime) {
+        let module = &mut self.modules[m];
+        let disk = &mut module.disks[d];
+        debug_assert!(disk.current.is_none() && !disk.failed);
+        let placement = self.sc.raw.headend.placement;
+        let rng = &mut self.disk_rng[m * self.layout.disks as usize + d];
         let r = req.tag as ReadId;
         let cylinder = match placement {
             Placement::Striped => req.cylinder,
@@ -263,9 +277,11 @@ impl Headend {
     /// Ends the service of the disk's current read (at its `done_at`):
     /// done, or failed if the hardware went down meanwhile.
     fn complete_current(&mut self, m: usize, d: usize) -> Option<ReadId> {
-        let r = self.modules[m].disks[d].current.take()?;
-        self.modules[m].disks[d].lazy = false;
-        let failed = self.modules[m].disks[d].failed || !self.module_live(m);
+        let live = self.module_live(m);
+        let disk = &mut self.modules[m].disks[d];
+        let r = disk.current.take()?;
+        disk.lazy = false;
+        let failed = disk.failed || !live;
         self.reads.get_mut(r).state = if failed { ReadState::Failed } else { ReadState::Done };
         if failed {
             self.counters.reads_failed += 1;
@@ -327,8 +343,9 @@ impl Headend {
         if matches!(rd.state, ReadState::Queued | ReadState::InService) {
             let (m, d) = (rd.module as usize, rd.disk as usize);
             self.settle_disk(m, d, self.now());
+            return self.reads.get(r).state;
         }
-        self.reads.get(r).state
+        rd.state
     }
 
     /// Someone now waits for read `r` to complete (a late extent): its
@@ -393,10 +410,18 @@ impl Headend {
     /// Gives back a read's buffer space and lets waiting reads in.
     pub fn release_read(&mut self, r: ReadId) {
         let state = self.read_state(r);
-        let rd = *self.reads.get(r);
+        self.release_settled(r, state);
+    }
+
+    /// `release_read` of a read whose disk is settled and whose state,
+    /// `state`, the caller has just read.
+    pub(crate) fn release_settled(&mut self, r: ReadId, state: ReadState) {
+        debug_assert_eq!(state, self.read_state(r));
+        let rd = self.reads.get_mut(r);
+        let (m, d) = (rd.module as usize, rd.disk as usize);
         match state {
             ReadState::Queued => {
-                let disk = &mut self.modules[rd.module as usize].disks[rd.disk as usize];
+                let disk = &mut self.modules[m].disks[d];
                 disk.queue.remove_tag(r as u64);
                 if rd.notify {
                     disk.notify_queued -= 1;
@@ -404,16 +429,15 @@ impl Headend {
             }
             ReadState::InService => {
                 // The disk is busy with it; let it finish and be dropped then.
-                self.reads.get_mut(r).owner = Owner::Orphan;
-                self.materialize(rd.module as usize, rd.disk as usize);
+                rd.owner = Owner::Orphan;
+                self.materialize(m, d);
                 return;
             }
             ReadState::WaitingBuffer => {
-                self.modules[rd.module as usize].buffer.waiting.retain(|&w| w != r);
+                self.modules[m].buffer.waiting.retain(|&w| w != r);
             }
             ReadState::Done | ReadState::Failed => {}
         }
-        let m = rd.module as usize;
         if rd.holds_buffer {
             self.modules[m].buffer.release(rd.bytes);
         }
@@ -451,6 +475,11 @@ impl Headend {
             self.release_read(r);
         }
     }
+}
+
+/// What the disk queue keeps of read `r` (whose fields are `rd`).
+fn request_of(r: ReadId, rd: &Read) -> DiskRequest {
+    DiskRequest { deadline: rd.deadline, cylinder: rd.cylinder, bytes: rd.bytes, issued: rd.issued, tag: r as u64 }
 }
 
 #[cfg(test)]

@@ -598,7 +598,7 @@ impl Headend {
         }
         if let Some(r) = self.streams[s as usize].playing.take() {
             if self.read_state(r) == ReadState::Done {
-                self.release_read(r);
+                self.release_settled(r, ReadState::Done);
             } else {
                 // Still on its way: useless now, released when it lands.
                 self.streams[s as usize].stale_read = Some(r);
@@ -649,7 +649,7 @@ impl Headend {
             Some((r, ReadState::Failed)) => {
                 st.glitches += 1;
                 st.cur_ok = false;
-                self.release_read(r);
+                self.release_settled(r, ReadState::Failed);
             }
             Some((r, _)) => {
                 // Late: shown from the moment it lands.
@@ -681,7 +681,10 @@ impl Headend {
     /// flight (reads of a stream are sequential).
     pub(crate) fn maybe_issue_next(&mut self, s: StreamId) {
         let st = &self.streams[s as usize];
-        if st.next_read.is_some() || st.stale_read.is_some() || self.in_flight(st.playing) {
+        // An extent that has arrived (`cur_ok`) is not in flight: the common
+        // case skips looking its read up.
+        debug_assert!(!st.cur_ok || !self.in_flight(st.playing));
+        if st.next_read.is_some() || st.stale_read.is_some() || (!st.cur_ok && self.in_flight(st.playing)) {
             return;
         }
         self.issue_next_read(s);

@@ -446,6 +446,18 @@ impl RequestQueue {
         Some(self.pending.remove(i))
     }
 
+    /// `push(req)` then `pop_next(head_cylinder)` on an empty queue: `req`
+    /// itself, without a trip through the queue's storage. SCAN-EDF still
+    /// takes the trip, as its sweep may turn round for a lone read.
+    pub fn serve_alone(&mut self, req: DiskRequest, head_cylinder: u32) -> DiskRequest {
+        debug_assert!(self.pending.is_empty());
+        if self.discipline != Discipline::ScanEdf {
+            return req;
+        }
+        self.pending.push(req);
+        self.pop_next(head_cylinder).unwrap_or(req)
+    }
+
     /// Removes the earliest-queued read tagged `tag` (its stream ended or
     /// moved); `None` if there is none.
     pub fn remove_tag(&mut self, tag: u64) -> Option<DiskRequest> {
