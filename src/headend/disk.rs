@@ -768,6 +768,27 @@ mod tests {
     }
 
     #[test]
+    fn a_lone_read_is_served_as_push_then_pop_would_serve_it() {
+        // Head at 500; one read at 300 (behind a sweep going up) and one at
+        // 700. Whatever the discipline, the read comes back and the queue
+        // stays empty; SCAN-EDF turns its sweep down for the read at 300,
+        // as a push and a pop would.
+        for discipline in [Fifo, Edf, ScanEdf] {
+            for cylinder in [300, 700] {
+                let read = DiskRequest { deadline: SimTime(10), cylinder, bytes: 1, issued: SimTime::ZERO, tag: 4 };
+                let mut alone = RequestQueue::new(discipline);
+                let mut twin = RequestQueue::new(discipline);
+                assert_eq!(alone.serve_alone(read, 500), read);
+                twin.push(read);
+                assert_eq!(twin.pop_next(500), Some(read));
+                assert!(alone.is_empty());
+                assert_eq!(alone.sweep_up, twin.sweep_up, "{discipline:?} at {cylinder}");
+                assert_eq!(alone.sweep_up, discipline != ScanEdf || cylinder > 500);
+            }
+        }
+    }
+
+    #[test]
     fn remove_tag_and_drain_keep_arrival_order() {
         let mut q = queue(Edf, &[(7, 30, 5), (8, 10, 1), (9, 2, 9)]);
         assert_eq!(q.remove_tag(8).map(|r| r.cylinder), Some(1));
