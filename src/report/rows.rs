@@ -314,114 +314,167 @@ impl fmt::Write for SkipFirst<'_, '_> {
     }
 }
 
+/// Appends one CSV row to a `String`, field by field: integers through
+/// `itoa` and floats through `FixedPoint`, the text `Display` and [`Fx`]
+/// give, without `core::fmt`'s dispatch per argument. `writeln!` with a
+/// format string spent ~830 ns a row of peer-simpy's output (350 µs of a
+/// 13 ms run writing 420 rows), and `--trace` writes a row per disk read.
+struct CsvRow<'a> {
+    out: &'a mut String,
+    first: bool,
+}
+
+impl<'a> CsvRow<'a> {
+    fn new(out: &'a mut String) -> Self {
+        CsvRow { out, first: true }
+    }
+
+    fn sep(&mut self) -> &mut String {
+        if !std::mem::replace(&mut self.first, false) {
+            self.out.push(',');
+        }
+        self.out
+    }
+
+    fn int(&mut self, v: impl itoa::Integer) -> &mut Self {
+        let mut buf = itoa::Buffer::new();
+        let text = buf.format(v);
+        self.sep().push_str(text);
+        self
+    }
+
+    fn flag(&mut self, v: bool) -> &mut Self {
+        self.int(u8::from(v))
+    }
+
+    /// `v` with `d` decimals, as `{:.d$}` of [`Fx`] writes it.
+    fn fx(&mut self, v: f64, d: usize) -> &mut Self {
+        let out = self.sep();
+        match FixedPoint::of(v, d) {
+            Some(text) => out.push_str(text.as_str()),
+            None => {
+                let _ = write!(out, "{:.d$}", Fx(v));
+            }
+        }
+        self
+    }
+
+    fn text(&mut self, v: &str) -> &mut Self {
+        self.sep().push_str(v);
+        self
+    }
+
+    fn end(&mut self) {
+        self.out.push('\n');
+    }
+}
+
+/// A CSV's text with room for `rows` rows of about `row_bytes` each after
+/// `header`, so that it is not regrown and copied as it fills.
+fn csv_with_header(header: &str, rows: usize, row_bytes: usize) -> String {
+    let mut out = String::with_capacity(header.len() + rows * row_bytes);
+    out.push_str(header);
+    out
+}
+
 pub fn modules_csv(rows: &[ModuleRow]) -> String {
-    let mut out = String::from("t_s,module,streams,disk_util,buffer_bytes,buffer_peak_bytes,buffer_util,switch_bps,failed,degraded\n");
+    let header = "t_s,module,streams,disk_util,buffer_bytes,buffer_peak_bytes,buffer_util,switch_bps,failed,degraded\n";
+    let mut out = csv_with_header(header, rows.len(), 80);
     for r in rows {
-        let _ = writeln!(
-            out,
-            "{:.6},{},{},{:.6},{},{},{:.6},{},{},{}",
-            Fx(r.t_s),
-            r.module,
-            r.streams,
-            Fx(r.disk_util),
-            r.buffer_bytes,
-            r.buffer_peak_bytes,
-            Fx(r.buffer_util),
-            r.switch_bps,
-            r.failed as u8,
-            r.degraded as u8
-        );
+        CsvRow::new(&mut out)
+            .fx(r.t_s, 6)
+            .int(r.module)
+            .int(r.streams)
+            .fx(r.disk_util, 6)
+            .int(r.buffer_bytes)
+            .int(r.buffer_peak_bytes)
+            .fx(r.buffer_util, 6)
+            .int(r.switch_bps)
+            .flag(r.failed)
+            .flag(r.degraded)
+            .end();
     }
     out
 }
 
 pub fn streams_csv(rows: &[StreamRow]) -> String {
-    let mut out = String::from(
-        "stream_id,user_id,title,module_start,module_end,start_s,end_s,periods,delivered,glitches,lost_s,duplicate_s,stall_s,migrations,terminated\n",
-    );
+    let header = "stream_id,user_id,title,module_start,module_end,start_s,end_s,periods,delivered,glitches,lost_s,duplicate_s,stall_s,migrations,terminated\n";
+    let mut out = csv_with_header(header, rows.len(), 90);
     for r in rows {
-        let _ = writeln!(
-            out,
-            "{},{},{},{},{},{:.6},{:.6},{},{},{},{:.6},{:.6},{:.6},{},{}",
-            r.stream_id,
-            r.user_id,
-            r.title,
-            r.module_start,
-            r.module_end,
-            Fx(r.start_s),
-            Fx(r.end_s),
-            r.periods,
-            r.delivered,
-            r.glitches,
-            Fx(r.lost_s),
-            Fx(r.duplicate_s),
-            Fx(r.stall_s),
-            r.migrations,
-            r.terminated as u8
-        );
+        CsvRow::new(&mut out)
+            .int(r.stream_id)
+            .int(r.user_id)
+            .int(r.title)
+            .int(r.module_start)
+            .int(r.module_end)
+            .fx(r.start_s, 6)
+            .fx(r.end_s, 6)
+            .int(r.periods)
+            .int(r.delivered)
+            .int(r.glitches)
+            .fx(r.lost_s, 6)
+            .fx(r.duplicate_s, 6)
+            .fx(r.stall_s, 6)
+            .int(r.migrations)
+            .flag(r.terminated)
+            .end();
     }
     out
 }
 
 pub fn migrations_csv(rows: &[MigrationRow]) -> String {
-    let mut out = String::from(
-        "t_s,cause,policy,user_id,stream_id,source,destination,transitional_extent,packet_offset,discontinuity,direct,modified,outcome,lost_s,duplicate_s,stall_s,lost_packets,duplicate_packets,smbus_messages,alternates,recomputes,carousel_tries,handoff_s,note\n",
-    );
+    let header = "t_s,cause,policy,user_id,stream_id,source,destination,transitional_extent,packet_offset,discontinuity,direct,modified,outcome,lost_s,duplicate_s,stall_s,lost_packets,duplicate_packets,smbus_messages,alternates,recomputes,carousel_tries,handoff_s,note\n";
+    let mut out = csv_with_header(header, rows.len(), 140);
     for r in rows {
-        let _ = writeln!(
-            out,
-            "{:.6},{},{},{},{},{},{},{},{},{},{},{},{},{:.6},{:.6},{:.6},{},{},{},{},{},{},{:.6},{}",
-            Fx(r.t_s),
-            r.cause,
-            r.policy,
-            r.user_id,
-            r.stream_id,
-            r.source,
-            r.destination,
-            r.transitional_extent,
-            r.packet_offset,
-            r.discontinuity as u8,
-            r.direct as u8,
-            r.modified as u8,
-            r.outcome,
-            Fx(r.lost_s),
-            Fx(r.duplicate_s),
-            Fx(r.stall_s),
-            r.lost_packets,
-            r.duplicate_packets,
-            r.smbus_messages,
-            r.alternates,
-            r.recomputes,
-            r.carousel_tries,
-            Fx(r.handoff_s),
-            r.note
-        );
+        CsvRow::new(&mut out)
+            .fx(r.t_s, 6)
+            .text(r.cause)
+            .text(r.policy)
+            .int(r.user_id)
+            .int(r.stream_id)
+            .int(r.source)
+            .int(r.destination)
+            .int(r.transitional_extent)
+            .int(r.packet_offset)
+            .flag(r.discontinuity)
+            .flag(r.direct)
+            .flag(r.modified)
+            .text(r.outcome)
+            .fx(r.lost_s, 6)
+            .fx(r.duplicate_s, 6)
+            .fx(r.stall_s, 6)
+            .int(r.lost_packets)
+            .int(r.duplicate_packets)
+            .int(r.smbus_messages)
+            .int(r.alternates)
+            .int(r.recomputes)
+            .int(r.carousel_tries)
+            .fx(r.handoff_s, 6)
+            .text(&r.note)
+            .end();
     }
     out
 }
 
 pub fn reads_csv(rows: &[ReadRow]) -> String {
-    let mut out = String::from(
-        "t_issue_s,t_start_s,t_done_s,module,disk,stream_id,title,extent,cylinder,seek_ms,rotation_ms,transfer_ms,deadline_s\n",
-    );
+    let header = "t_issue_s,t_start_s,t_done_s,module,disk,stream_id,title,extent,cylinder,seek_ms,rotation_ms,transfer_ms,deadline_s\n";
+    let mut out = csv_with_header(header, rows.len(), 110);
     for r in rows {
-        let _ = writeln!(
-            out,
-            "{:.9},{:.9},{:.9},{},{},{},{},{},{},{:.6},{:.6},{:.6},{:.9}",
-            Fx(r.t_issue_s),
-            Fx(r.t_start_s),
-            Fx(r.t_done_s),
-            r.module,
-            r.disk,
-            r.stream_id,
-            r.title,
-            r.extent,
-            r.cylinder,
-            Fx(r.seek_ms),
-            Fx(r.rotation_ms),
-            Fx(r.transfer_ms),
-            Fx(r.deadline_s)
-        );
+        CsvRow::new(&mut out)
+            .fx(r.t_issue_s, 9)
+            .fx(r.t_start_s, 9)
+            .fx(r.t_done_s, 9)
+            .int(r.module)
+            .int(r.disk)
+            .int(r.stream_id)
+            .int(r.title)
+            .int(r.extent)
+            .int(r.cylinder)
+            .fx(r.seek_ms, 6)
+            .fx(r.rotation_ms, 6)
+            .fx(r.transfer_ms, 6)
+            .fx(r.deadline_s, 9)
+            .end();
     }
     out
 }
@@ -496,6 +549,38 @@ mod tests {
                 check(v, d);
             }
         }
+    }
+
+    #[test]
+    fn csv_rows_write_the_text_of_the_format_strings() {
+        // Every float kind (negative zeros, NaN, values past FixedPoint's
+        // range), integers at their extremes, text, flags: one field each
+        // way, then a whole row against its `writeln!`.
+        for v in values() {
+            for d in [0, 6, 9] {
+                let mut row = String::new();
+                CsvRow::new(&mut row).fx(v, d).int(i64::MIN).int(u64::MAX).flag(true).text("a b").end();
+                assert_eq!(row, format!("{:.d$},{},{},1,a b\n", Fx(v), i64::MIN, u64::MAX), "v = {v:e}, d = {d}");
+            }
+        }
+        let stream = StreamRow {
+            stream_id: 7,
+            user_id: 3,
+            title: 499,
+            module_start: 0,
+            module_end: -1,
+            start_s: 0.25,
+            end_s: -0.0,
+            periods: 300,
+            delivered: 299,
+            glitches: 1,
+            lost_s: 2.5,
+            duplicate_s: 0.0,
+            stall_s: 1e-7,
+            migrations: 2,
+            terminated: true,
+        };
+        assert_eq!(streams_csv(&[stream]).lines().nth(1), Some("7,3,499,0,-1,0.250000,0.000000,300,299,1,2.500000,0.000000,0.000000,2,1"));
     }
 
     #[test]
