@@ -419,7 +419,8 @@ impl Headend {
     /// `release_read` of a read whose disk is settled and whose state,
     /// `state`, the caller has just read.
     pub(crate) fn release_settled(&mut self, r: ReadId, state: ReadState) {
-        debug_assert_eq!(state, self.read_state(r));
+        // What `read_state` returns once the read's disk is settled.
+        debug_assert_eq!(state, self.reads.get(r).state);
         let rd = self.reads.get_mut(r);
         let (m, d) = (rd.module as usize, rd.disk as usize);
         match state {
