@@ -165,9 +165,11 @@ pub fn fx(v: f64, d: usize) -> String {
 
 /// A float as `{:.N}` prints an `f64` — the precision comes from the format
 /// spec, `write!(out, "{:.6}", Fx(v))` — except that a value printing as a
-/// negative zero (`-0.000`) loses its sign: the text of [`fx`]. It goes
-/// straight into the row, so a float neither allocates a `String` nor nests a
-/// second `fmt::write`. Only the precision of the spec is meant to be used.
+/// negative zero (`-0.000`) loses its sign: the text of [`fx`], and of every
+/// float in the CSVs (`CsvRow::fx` writes it through `FixedPoint` directly
+/// and through `Fx` only for values beyond it). It writes into the
+/// formatter, so a float neither allocates a `String` nor nests a second
+/// `fmt::write`. Only the precision of the spec is meant to be used.
 #[derive(Clone, Copy, Debug)]
 pub struct Fx(pub f64);
 
@@ -177,7 +179,8 @@ pub struct Fx(pub f64);
 // peer-simpy.json and from 770 M to 509 M on default.json with `--trace`
 // (callgrind). What was left was mostly std's float-to-decimal, ~750
 // instructions a float; `FixedPoint` now writes the same text for the values
-// outputs hold, and std only the rest.
+// outputs hold, and std only the rest. The CSV rows have since left
+// `writeln!` altogether (`CsvRow`).
 impl fmt::Display for Fx {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let Fx(v) = *self;
