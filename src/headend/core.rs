@@ -669,7 +669,19 @@ impl Headend {
             let msg = format!("stream {s}: {} periods but {} delivered + {} glitches", st.periods, st.delivered, st.glitches);
             self.violated(msg);
         }
-        self.q.schedule(slot_end.max(now), Ev::Boundary { stream: s, epoch });
+        // The next deadline is a period on, after every deadline scheduled
+        // before it (nearly always): the queue's lane takes it in O(1)
+        // (peer-simpy: 75.6 to 69.7 M instructions without PGO). Not when
+        // prefetching: the model then wants the next five events in order at
+        // every event, which the lane's events would have to be merged into;
+        // metro ran 3.94 G instructions for 120 simulated seconds that way,
+        // against 3.75 G with deadlines on the wheel (callgrind).
+        let deadline = Ev::Boundary { stream: s, epoch };
+        if self.prefetch {
+            self.q.schedule(slot_end.max(now), deadline);
+        } else {
+            self.q.schedule_in_order(slot_end.max(now), deadline);
+        }
         self.maybe_issue_next(s);
     }
 
