@@ -20,7 +20,8 @@ impl Headend {
         match f.kind {
             FaultKind::Disk => {
                 let d = f.disk.unwrap_or(0) as usize;
-                self.modules[m].disks[d].failed = true;
+                let ix = self.layout.disk_ix(m, d);
+                self.disks[ix].failed = true;
                 self.modules[m].degraded = true;
                 self.fail_queued_reads(m, Some(d));
                 self.shed_users(m, Cause::DiskFailure, Some(d), None);
@@ -66,14 +67,16 @@ impl Headend {
     fn fail_queued_reads(&mut self, m: usize, disk: Option<usize>) {
         let disks: Vec<usize> = match disk {
             Some(d) => vec![d],
-            None => (0..self.modules[m].disks.len()).collect(),
+            None => (0..(self.layout.disks as usize)).collect(),
         };
         let mut failed = Vec::new();
         for d in disks {
-            for req in self.modules[m].disks[d].queue.drain_all() {
+            let ix = self.layout.disk_ix(m, d);
+            for req in self.disks[ix].queue.drain_all() {
                 failed.push(req.tag as u32);
             }
-            self.modules[m].disks[d].notify_queued = 0;
+            let ix = self.layout.disk_ix(m, d);
+            self.disks[ix].notify_queued = 0;
         }
         let waiting: Vec<u32> = if disk.is_none() { self.modules[m].buffer.waiting.drain(..).collect() } else { Vec::new() };
         for r in failed.into_iter().chain(waiting) {
@@ -98,8 +101,9 @@ impl Headend {
         match f.kind {
             FaultKind::Disk => {
                 let d = f.disk.unwrap_or(0) as usize;
-                self.modules[m].disks[d].failed = false;
-                self.modules[m].degraded = self.modules[m].disks.iter().any(|d| d.failed);
+                let ix = self.layout.disk_ix(m, d);
+                self.disks[ix].failed = false;
+                self.modules[m].degraded = self.module_disks(m).iter().any(|d| d.failed);
             }
             FaultKind::Module => self.modules[m].failed = false,
             FaultKind::Buffer => self.modules[m].buffer.failed = false,

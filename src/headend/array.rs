@@ -106,7 +106,7 @@ impl Headend {
             Placement::Striped => self.layout.cylinder_of(m, title, extent),
             Placement::Random => 0, // drawn when the disk starts the read
         };
-        let failed = self.modules[m].disks[disk].failed || !self.module_live(m);
+        let failed = self.disks[self.layout.disk_ix(m, disk)].failed || !self.module_live(m);
         if failed {
             self.counters.reads_failed += 1;
         }
@@ -170,7 +170,7 @@ impl Headend {
             && st.next_read == Some(r)
             && st.epoch == epoch
             && st.status == Status::Active
-            && !self.modules[m].disks[d].failed
+            && !self.disks[self.layout.disk_ix(m, d)].failed
             && self.module_live(m)
     }
 
@@ -183,7 +183,8 @@ impl Headend {
         self.settle_disk(m, d, self.now());
         if !self.completes_quietly(r) {
             self.reads.get_mut(r).notify = true;
-            self.modules[m].disks[d].notify_queued += 1;
+            let ix = self.layout.disk_ix(m, d);
+            self.disks[ix].notify_queued += 1;
             self.materialize(m, d);
         }
         let rd = self.reads.get_mut(r);
@@ -201,7 +202,8 @@ impl Headend {
     /// failed disk waits there past the repair), and those go first.
     fn submit_request(&mut self, r: ReadId, rd: &Read) {
         let (m, d) = (rd.module as usize, rd.disk as usize);
-        let disk = &mut self.modules[m].disks[d];
+        let ix = self.layout.disk_ix(m, d);
+        let disk = &mut self.disks[ix];
         let req = request_of(r, rd);
         if disk.current.is_none() && !disk.failed && disk.queue.is_empty() {
             let req = disk.queue.serve_alone(req, disk.head);
@@ -214,7 +216,8 @@ impl Headend {
 
     /// Starts the disk's next read at `start` if it is idle.
     fn dispatch(&mut self, m: usize, d: usize, start: SimTime) {
-        let disk = &mut self.modules[m].disks[d];
+        let ix = self.layout.disk_ix(m, d);
+        let disk = &mut self.disks[ix];
         if disk.current.is_some() || disk.failed {
             return;
         }
@@ -224,11 +227,12 @@ impl Headend {
 
     /// The idle disk `d` of module `m` starts serving `req` at `start`.
     fn start_read(&mut self, m: usize, d: usize, req: DiskRequest, start: SimTime) {
-        let module = &mut self.modules[m];
-        let disk = &mut module.disks[d];
+        let ix = self.layout.disk_ix(m, d);
+        let module = &self.modules[m];
+        let disk = &mut self.disks[ix];
         debug_assert!(disk.current.is_none() && !disk.failed);
         let placement = self.sc.raw.headend.placement;
-        let rng = &mut self.disk_rng[m * self.layout.disks as usize + d];
+        let rng = &mut self.disk_rng[ix];
         let r = req.tag as ReadId;
         let cylinder = match placement {
             Placement::Striped => req.cylinder,
@@ -285,7 +289,8 @@ impl Headend {
     /// done, or failed if the hardware went down meanwhile.
     fn complete_current(&mut self, m: usize, d: usize) -> Option<ReadId> {
         let live = self.module_live(m);
-        let disk = &mut self.modules[m].disks[d];
+        let ix = self.layout.disk_ix(m, d);
+        let disk = &mut self.disks[ix];
         let r = disk.current.take()?;
         disk.lazy = false;
         let failed = disk.failed || !live;
@@ -302,7 +307,7 @@ impl Headend {
     /// own instant, starting the next queued read at that instant.
     pub(crate) fn settle_disk(&mut self, m: usize, d: usize, before: SimTime) {
         loop {
-            let disk = &self.modules[m].disks[d];
+            let disk = &self.disks[self.layout.disk_ix(m, d)];
             let done = disk.current_done;
             if disk.current.is_none() || !disk.lazy || done >= before {
                 return;
@@ -317,7 +322,7 @@ impl Headend {
     /// the end of the run).
     pub fn settle_all_disks(&mut self, before: SimTime) {
         for m in 0..self.modules.len() {
-            for d in 0..self.modules[m].disks.len() {
+            for d in 0..(self.layout.disks as usize) {
                 self.settle_disk(m, d, before);
             }
         }
@@ -325,7 +330,8 @@ impl Headend {
 
     /// Gives the disk's read in service a queue event if it has none.
     fn materialize(&mut self, m: usize, d: usize) {
-        let disk = &mut self.modules[m].disks[d];
+        let ix = self.layout.disk_ix(m, d);
+        let disk = &mut self.disks[ix];
         if let (Some(r), true) = (disk.current, disk.lazy) {
             disk.lazy = false;
             let done = self.reads.get(r).done_at;
@@ -338,7 +344,7 @@ impl Headend {
     pub(crate) fn materialize_all_disks(&mut self) {
         self.settle_all_disks(self.now());
         for m in 0..self.modules.len() {
-            for d in 0..self.modules[m].disks.len() {
+            for d in 0..(self.layout.disks as usize) {
                 self.materialize(m, d);
             }
         }
@@ -365,7 +371,8 @@ impl Headend {
             ReadState::InService => self.materialize(m, d),
             ReadState::Queued if !rd.notify => {
                 rd.notify = true;
-                self.modules[m].disks[d].notify_queued += 1;
+                let ix = self.layout.disk_ix(m, d);
+                self.disks[ix].notify_queued += 1;
                 self.materialize(m, d);
             }
             // Counted at the disk when it gets there.
@@ -429,7 +436,8 @@ impl Headend {
         let (m, d) = (rd.module as usize, rd.disk as usize);
         match state {
             ReadState::Queued => {
-                let disk = &mut self.modules[m].disks[d];
+                let ix = self.layout.disk_ix(m, d);
+                let disk = &mut self.disks[ix];
                 disk.queue.remove_tag(r as u64);
                 if rd.notify {
                     disk.notify_queued -= 1;

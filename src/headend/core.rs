@@ -68,7 +68,6 @@ pub enum Ev {
 }
 
 pub struct Module {
-    pub disks: Vec<DiskState>,
     pub buffer: Buffer,
     /// Data path down: no reads, no output.
     pub failed: bool,
@@ -115,6 +114,10 @@ pub struct Headend {
     pub feeder: Vec<u16>,
     pub reads: Reads,
     pub modules: Vec<Module>,
+    /// Every module's disks, module by module (`Layout::disk_ix`): one index where
+    /// `modules[m].disks[d]` took two dependent loads and two bounds
+    /// checks, several times a service period.
+    pub disks: Vec<DiskState>,
     pub layout: Layout,
     pub disk: DiskParams,
     pub fatc: Fatc,
@@ -132,8 +135,8 @@ pub struct Headend {
     pub(crate) prefetch: bool,
     /// First broken invariant, with the event that broke it.
     pub violation: Option<String>,
-    /// Each disk's random stream (rotation, random placement), indexed
-    /// module × disks + disk; kept out of `DiskState` so the state the hot
+    /// Each disk's random stream (rotation, random placement), indexed like
+    /// `disks` (`Layout::disk_ix`); kept out of `DiskState` so the state the hot
     /// path touches stays small (a ChaCha state is ~300 bytes).
     pub(crate) disk_rng: Vec<RngStream>,
     pub(crate) rng_session: RngStream,
@@ -171,21 +174,22 @@ impl Headend {
             QueueDiscipline::ScanEdf => Discipline::ScanEdf,
         };
         let bitrate = raw.content.bitrate_bps;
+        let disks = (0..h.modules as usize)
+            .flat_map(|m| (0..h.disks_per_module as usize).map(move |k| (m, k)))
+            .map(|(m, k)| DiskState {
+                // The peer starts every head at a random cylinder.
+                head: streams.stream(&format!("disk/{m}/{k}/head")).below(d.cylinders as u64) as u32,
+                queue: RequestQueue::with_scan_window(discipline, SimDuration::from_millis_f64(d.scan_window_ms)),
+                current: None,
+                current_done: SimTime::ZERO,
+                lazy: false,
+                notify_queued: 0,
+                failed: false,
+                busy_ns: 0,
+            })
+            .collect();
         let modules = (0..h.modules as usize)
             .map(|m| Module {
-                disks: (0..h.disks_per_module as usize)
-                    .map(|k| DiskState {
-                        // The peer starts every head at a random cylinder.
-                        head: streams.stream(&format!("disk/{m}/{k}/head")).below(d.cylinders as u64) as u32,
-                        queue: RequestQueue::with_scan_window(discipline, SimDuration::from_millis_f64(d.scan_window_ms)),
-                        current: None,
-                        current_done: SimTime::ZERO,
-                        lazy: false,
-                        notify_queued: 0,
-                        failed: false,
-                        busy_ns: 0,
-                    })
-                    .collect(),
                 buffer: Buffer::new(h.buffer_bytes),
                 failed: false,
                 degraded: false,
@@ -226,6 +230,7 @@ impl Headend {
             feeder: Vec::with_capacity(raw.workload.streams as usize),
             reads: Reads::default(),
             modules,
+            disks,
             layout,
             disk,
             fatc: Fatc::new(h.transport.channels, h.transport.channel_bps, bitrate),
@@ -292,6 +297,12 @@ impl Headend {
     pub fn position_at(&self, s: StreamId, t: SimTime) -> u64 {
         let st = &self.streams[s as usize];
         st.grid.position_at(t, self.bitrate).min(self.layout.title_packets)
+    }
+
+    /// The disks of module `m`.
+    pub fn module_disks(&self, m: usize) -> &[DiskState] {
+        let n = self.layout.disks as usize;
+        &self.disks[m * n..(m + 1) * n]
     }
 
     pub fn module_live(&self, m: usize) -> bool {
@@ -367,7 +378,7 @@ impl Headend {
                         let d = self.layout.disk_of(st.title, e);
                         if k == 2 {
                             self.prefetch_disk(m, d);
-                        } else if let Some(r) = self.modules[m].disks[d].current {
+                        } else if let Some(r) = self.disks[self.layout.disk_ix(m, d)].current {
                             prefetch(self.reads.get(r));
                         }
                     }
@@ -389,10 +400,11 @@ impl Headend {
     /// Starts loading what a dispatch on disk `d` of module `m` touches: its
     /// state, its queue and its random stream.
     fn prefetch_disk(&self, m: usize, d: usize) {
-        let disk = &self.modules[m].disks[d];
+        let ix = self.layout.disk_ix(m, d);
+        let disk = &self.disks[ix];
         prefetch(disk);
         disk.queue.prefetch();
-        prefetch(&self.disk_rng[m * self.layout.disks as usize + d]);
+        prefetch(&self.disk_rng[ix]);
     }
 
     // ----- sessions --------------------------------------------------------

@@ -65,6 +65,13 @@ impl Layout {
         ((t as u64 + e as u64) % self.disks as u64) as usize
     }
 
+    /// Position of disk `d` of module `m` among all modules' disks, module by
+    /// module (`Headend::disks`, the disks' random streams).
+    #[inline]
+    pub fn disk_ix(&self, m: usize, d: usize) -> usize {
+        m * self.disks as usize + d
+    }
+
     /// Cylinder of extent e of title t on module m with striped placement:
     /// titles are laid out in order, each disk holding its share of every
     /// title's extents contiguously.

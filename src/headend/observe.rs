@@ -12,8 +12,7 @@ impl Headend {
     /// to come is not counted).
     fn busy_until_now(&self, m: usize) -> u64 {
         let now = self.now();
-        self.modules[m]
-            .disks
+        self.module_disks(m)
             .iter()
             .map(|d| {
                 let ahead = d.current.map(|r| self.reads.get(r).done_at.saturating_since(now).0).unwrap_or(0);
@@ -23,7 +22,7 @@ impl Headend {
     }
 
     fn disk_util_since(&self, m: usize, busy_before: u64, span: SimDuration) -> f64 {
-        let disks = self.modules[m].disks.len() as f64;
+        let disks = (self.layout.disks as usize) as f64;
         if span.0 == 0 {
             return 0.0;
         }

@@ -21,7 +21,7 @@ impl Headend {
         let extent = m.extent;
         let disk = self.layout.disk_of(title, extent);
         // Steps 506/508: stored here, retrievable (disk up), room for the user?
-        let available = self.admits(dst, title) && !self.modules[dst].disks[disk].failed;
+        let available = self.admits(dst, title) && !self.disks[self.layout.disk_ix(dst, disk)].failed;
         if !available {
             if direct {
                 self.fail_migration(mig, "direct destination refused");
@@ -77,7 +77,7 @@ impl Headend {
     /// (all queued reads for FIFO) plus what is left of the read in service.
     fn disk_backlog(&self, m: usize, d: usize, deadline: SimTime) -> SimDuration {
         let now = self.now();
-        let disk = &self.modules[m].disks[d];
+        let disk = &self.disks[self.layout.disk_ix(m, d)];
         let mut total = SimDuration::ZERO;
         if let Some(r) = disk.current {
             total += self.reads.get(r).done_at.saturating_since(now);
