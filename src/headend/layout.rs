@@ -22,6 +22,19 @@ pub struct Layout {
     /// Extents of one title on one disk of each module: `extents[m]` / `disks`
     /// rounded up [extents].
     per_title: Vec<u64>,
+    /// `disks`' constant for `fast_mod` (2^64 / disks, rounded up).
+    disks_magic: u64,
+}
+
+/// `a % d` by two multiplications instead of a division (Lemire, Kaser and
+/// Kurz, "Faster remainder by direct computation", 2019), exact for every
+/// u32 `a` and `d` > 0 given `magic` = `u64::MAX / d + 1` (wrapping, so 0
+/// for `d` = 1). A 32-bit division is ~10–14 cycles of latency on this
+/// machine's cores and `disk_of` runs on every read.
+#[inline]
+fn fast_mod(a: u32, magic: u64, d: u32) -> u32 {
+    let low = magic.wrapping_mul(u64::from(a));
+    ((u128::from(low) * u128::from(d)) >> 64) as u32
 }
 
 impl Layout {
@@ -44,7 +57,20 @@ impl Layout {
                 (per_title * titles_here).max(1)
             })
             .collect();
-        Layout { modules, disks, titles, replicas, title_packets, extent_packets, cylinders, slots_per_disk, extents, per_title }
+        let disks_magic = (u64::MAX / u64::from(disks.max(1))).wrapping_add(1);
+        Layout {
+            modules,
+            disks,
+            titles,
+            replicas,
+            title_packets,
+            extent_packets,
+            cylinders,
+            slots_per_disk,
+            extents,
+            per_title,
+            disks_magic,
+        }
     }
 
     /// Extents of a title on module `m` (the last one may be short).
@@ -62,7 +88,10 @@ impl Layout {
     /// FIG. 3A: extent e of title t is on disk (start(t) + e) mod D, with the
     /// title's first extent on disk t mod D.
     pub fn disk_of(&self, t: u32, e: u32) -> usize {
-        ((t as u64 + e as u64) % self.disks as u64) as usize
+        match t.checked_add(e) {
+            Some(sum) => fast_mod(sum, self.disks_magic, self.disks) as usize,
+            None => ((t as u64 + e as u64) % self.disks as u64) as usize,
+        }
     }
 
     /// Position of disk `d` of module `m` among all modules' disks, module by
@@ -101,6 +130,21 @@ impl Layout {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fast_mod_is_the_remainder() {
+        let mut rng = crate::engine::RngStreams::new(5).stream("fast_mod");
+        let mut divisors = vec![1, 2, 3, 6, 7, 16, 64, 1000, 65_537, u32::MAX - 1, u32::MAX];
+        divisors.extend((0..200).map(|_| rng.below(u64::from(u32::MAX)) as u32 + 1));
+        for d in divisors {
+            let magic = (u64::MAX / u64::from(d)).wrapping_add(1);
+            let mut numerators = vec![0, 1, d - 1, d, d.wrapping_add(1), u32::MAX - 1, u32::MAX];
+            numerators.extend((0..200).map(|_| rng.below(1 << 32) as u32));
+            for a in numerators {
+                assert_eq!(fast_mod(a, magic, d), a % d, "{a} % {d}");
+            }
+        }
+    }
 
     #[test]
     fn fig_3a_striping_puts_extent_0_of_title_1_on_disk_1() {
