@@ -67,7 +67,7 @@ impl Headend {
     fn fail_queued_reads(&mut self, m: usize, disk: Option<usize>) {
         let disks: Vec<usize> = match disk {
             Some(d) => vec![d],
-            None => (0..(self.layout.disks as usize)).collect(),
+            None => (0..self.layout.disks as usize).collect(),
         };
         let mut failed = Vec::new();
         for d in disks {
@@ -75,7 +75,6 @@ impl Headend {
             for req in self.disks[ix].queue.drain_all() {
                 failed.push(req.tag as u32);
             }
-            let ix = self.layout.disk_ix(m, d);
             self.disks[ix].notify_queued = 0;
         }
         let waiting: Vec<u32> = if disk.is_none() { self.modules[m].buffer.waiting.drain(..).collect() } else { Vec::new() };

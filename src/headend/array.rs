@@ -322,7 +322,7 @@ impl Headend {
     /// the end of the run).
     pub fn settle_all_disks(&mut self, before: SimTime) {
         for m in 0..self.modules.len() {
-            for d in 0..(self.layout.disks as usize) {
+            for d in 0..self.layout.disks as usize {
                 self.settle_disk(m, d, before);
             }
         }
@@ -344,7 +344,7 @@ impl Headend {
     pub(crate) fn materialize_all_disks(&mut self) {
         self.settle_all_disks(self.now());
         for m in 0..self.modules.len() {
-            for d in 0..(self.layout.disks as usize) {
+            for d in 0..self.layout.disks as usize {
                 self.materialize(m, d);
             }
         }

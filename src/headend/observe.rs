@@ -22,7 +22,7 @@ impl Headend {
     }
 
     fn disk_util_since(&self, m: usize, busy_before: u64, span: SimDuration) -> f64 {
-        let disks = (self.layout.disks as usize) as f64;
+        let disks = f64::from(self.layout.disks);
         if span.0 == 0 {
             return 0.0;
         }
