@@ -10,7 +10,7 @@ use super::session::Popularity;
 use super::smbus::Smbus;
 use super::stream::*;
 use super::switch::max_min_factors;
-use super::transport::{Fatc, Grid, packets_to_time, time_to_packets};
+use super::transport::{Bitrate, Fatc, Grid, packets_to_time, time_to_packets};
 use crate::engine::{EventQueue, RngStream, RngStreams, SimDuration, SimTime, prefetch};
 use crate::migration::{Migration, MsgKind, TimerKind};
 use crate::report::{ModuleRow, ReadRow};
@@ -115,7 +115,8 @@ pub struct Headend {
     pub sc: Scenario,
     pub q: EventQueue<Ev>,
     pub end: SimTime,
-    pub bitrate: u64,
+    /// The stream rate of every title.
+    pub bitrate: Bitrate,
     pub streams: Vec<Stream>,
     /// Report-only state of each stream, same index as `streams`.
     pub logs: Vec<StreamLog>,
@@ -184,7 +185,7 @@ impl Headend {
             QueueDiscipline::Edf => Discipline::Edf,
             QueueDiscipline::ScanEdf => Discipline::ScanEdf,
         };
-        let bitrate = raw.content.bitrate_bps;
+        let bitrate = Bitrate::new(raw.content.bitrate_bps);
         let disks = (0..h.modules as usize)
             .flat_map(|m| (0..h.disks_per_module as usize).map(move |k| (m, k)))
             .map(|(m, k)| DiskState {
@@ -244,7 +245,7 @@ impl Headend {
             disks,
             layout,
             disk,
-            fatc: Fatc::new(h.transport.channels, h.transport.channel_bps, bitrate),
+            fatc: Fatc::new(h.transport.channels, h.transport.channel_bps, bitrate.bps()),
             smbus,
             migrations: Vec::new(),
             counters: Counters::default(),
@@ -763,7 +764,7 @@ impl Headend {
 
     pub(crate) fn recompute_switch(&mut self) {
         for (m, md) in self.modules.iter().enumerate() {
-            self.switch_offered[m] = if self.module_live(m) { md.feeding as u64 * self.bitrate } else { 0 };
+            self.switch_offered[m] = if self.module_live(m) { md.feeding as u64 * self.bitrate.bps() } else { 0 };
         }
         let capacity = self.sc.raw.headend.switch_bps;
         max_min_factors(&self.switch_offered, capacity, &mut self.switch_factor);

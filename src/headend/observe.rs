@@ -81,7 +81,7 @@ impl Headend {
             let admission = md.streams as f64 / max_streams;
             // Output: the module's share of the switch if it were split evenly.
             let share = self.sc.raw.headend.switch_bps as f64 / self.modules.len() as f64;
-            let output = md.feeding as f64 * self.bitrate as f64 / share;
+            let output = md.feeding as f64 * self.bitrate.bps() as f64 / share;
             loads.push(util.max(buffer).max(admission).max(output));
         }
         let live: Vec<usize> = (0..self.modules.len()).filter(|&m| self.module_live(m) && !self.modules[m].degraded).collect();
