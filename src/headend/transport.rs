@@ -109,20 +109,10 @@ impl Divisor {
     }
 }
 
-/// `a · b / d` rounded down, or up if `up`: in u64 when the product fits,
-/// else in u128 out of line.
+/// `a · b / rate` rounded down, or up if `up`: in u64 when the product
+/// fits, else in u128 out of line.
 #[inline]
-fn mul_div(a: u64, b: u64, d: u64, up: bool) -> u64 {
-    match a.checked_mul(b) {
-        Some(n) if up => n.div_ceil(d),
-        Some(n) => n / d,
-        None => wide_mul_div(a, b, d, up),
-    }
-}
-
-/// `mul_div` by a bit rate.
-#[inline]
-fn mul_div_rate(a: u64, b: u64, rate: Bitrate, up: bool) -> u64 {
+fn mul_div(a: u64, b: u64, rate: Bitrate, up: bool) -> u64 {
     match a.checked_mul(b) {
         Some(n) => rate.divisor.divide(n, up),
         None => wide_mul_div(a, b, rate.bps, up),
@@ -147,12 +137,16 @@ pub fn packet_time(rate: Bitrate) -> SimDuration {
 /// Time to play `packets` packets at `rate`, rounded down to the ns.
 /// Computed in one integer step so long spans never accumulate rounding.
 pub fn packets_to_time(packets: u64, rate: Bitrate) -> SimDuration {
-    SimDuration(mul_div_rate(packets, BIT_NS, rate, false))
+    SimDuration(mul_div(packets, BIT_NS, rate, false))
 }
 
 /// Whole packets played in `d` at `rate`.
 pub fn time_to_packets(d: SimDuration, rate: Bitrate) -> u64 {
-    mul_div(d.0, rate.bps, BIT_NS, false)
+    // A constant divisor: the compiler multiplies by its reciprocal.
+    match d.0.checked_mul(rate.bps) {
+        Some(n) => n / BIT_NS,
+        None => wide_mul_div(d.0, rate.bps, BIT_NS, false),
+    }
 }
 
 /// Maps a stream's title position [packets] to wall-clock time: packet
@@ -170,7 +164,7 @@ impl Grid {
     /// a transition instant computed from a packet position maps back to it.
     pub fn time_of(&self, pkt: u64, rate: Bitrate) -> SimTime {
         let packets = pkt.saturating_sub(self.anchor_pkt);
-        self.anchor_t + SimDuration(mul_div_rate(packets, BIT_NS, rate, true))
+        self.anchor_t + SimDuration(mul_div(packets, BIT_NS, rate, true))
     }
     /// Packets played by `t` (the position of the next packet to play).
     pub fn position_at(&self, t: SimTime, rate: Bitrate) -> u64 {
