@@ -33,18 +33,18 @@ const BIT_NS: u64 = PACKET_BITS * 1_000_000_000;
 /// -0.7 and -1.4 % (medians of 120 and 150 interleaved runs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Bitrate {
-    bps: u64,
+    /// Division by the rate; its divisor is the rate [bit/s].
     divisor: Divisor,
 }
 
 impl Bitrate {
     /// `bps` must be > 0 (scenario validation sees to it).
     pub fn new(bps: u64) -> Bitrate {
-        Bitrate { bps, divisor: Divisor::new(bps) }
+        Bitrate { divisor: Divisor::new(bps) }
     }
     /// The rate [bit/s].
     pub fn bps(self) -> u64 {
-        self.bps
+        self.divisor.d
     }
 }
 
@@ -115,7 +115,7 @@ impl Divisor {
 fn mul_div(a: u64, b: u64, rate: Bitrate, up: bool) -> u64 {
     match a.checked_mul(b) {
         Some(n) => rate.divisor.divide(n, up),
-        None => wide_mul_div(a, b, rate.bps, up),
+        None => wide_mul_div(a, b, rate.bps(), up),
     }
 }
 
@@ -143,9 +143,9 @@ pub fn packets_to_time(packets: u64, rate: Bitrate) -> SimDuration {
 /// Whole packets played in `d` at `rate`.
 pub fn time_to_packets(d: SimDuration, rate: Bitrate) -> u64 {
     // A constant divisor: the compiler multiplies by its reciprocal.
-    match d.0.checked_mul(rate.bps) {
+    match d.0.checked_mul(rate.bps()) {
         Some(n) => n / BIT_NS,
-        None => wide_mul_div(d.0, rate.bps, BIT_NS, false),
+        None => wide_mul_div(d.0, rate.bps(), BIT_NS, false),
     }
 }
 
