@@ -25,7 +25,7 @@ use std::collections::BinaryHeap;
 use std::hint::black_box;
 use std::time::Instant;
 use vodsim::engine::{EventQueue, SimTime};
-use vodsim::headend::Ev;
+use vodsim::sim::Ev;
 
 /// Mean increment between an event and the one it schedules [ns]: one
 /// 2 s service period, as a stream's extent deadlines are.

@@ -1,119 +1,99 @@
-//! Injected faults and their repairs: what breaks, and who must then be
-//! migrated (FIG. 4 step 404).
+//! Injected faults and their repairs: what breaks, when, and who must then
+//! be migrated (FIG. 4 step 404). The hardware's state is the head-end's;
+//! this component owns the fault schedule and tells the head-end and the
+//! protocol what happened.
 
-use crate::engine::SimDuration;
-use crate::headend::stream::{Owner, ReadState, Status};
-use crate::headend::{Ev, Headend};
-use crate::migration::Cause;
-use crate::scenario::FaultKind;
+use crate::engine::{Schedule, SimDuration, SimTime};
+use crate::headend::Headend;
+use crate::migration::{self, Cause, Protocol};
+use crate::scenario::{FaultKind, RawFault, Scenario};
 
-impl Headend {
-    pub fn on_fault(&mut self, i: u32) {
-        let now = self.now();
-        // Completions from now on must see the hardware as it will be.
-        self.materialize_all_disks();
-        let f = self.sc.raw.faults[i as usize].clone();
+/// Fault injection's own events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultEv {
+    /// Fault `i` of the scenario's list happens.
+    Fault(u32),
+    /// Fault `i` is repaired.
+    Repair(u32),
+    /// The SMBUS burst of fault `i` ends.
+    BurstEnd(u32),
+}
+
+/// The shared queue, as fault injection uses it.
+pub trait Agenda: migration::Agenda + Schedule<FaultEv> {}
+impl<T: migration::Agenda + Schedule<FaultEv>> Agenda for T {}
+
+/// The scenario's faults.
+pub struct Faults {
+    faults: Vec<RawFault>,
+}
+
+impl Faults {
+    pub fn new(sc: &Scenario) -> Faults {
+        Faults { faults: sc.raw.faults.clone() }
+    }
+
+    /// Schedules every fault.
+    pub fn start(&self, q: &mut impl Agenda) {
+        for (i, f) in self.faults.iter().enumerate() {
+            q.schedule(SimTime::from_secs_f64(f.at_s), FaultEv::Fault(i as u32));
+        }
+    }
+
+    pub fn handle(&mut self, q: &mut impl Agenda, h: &mut Headend, p: &mut Protocol, ev: FaultEv) {
+        match ev {
+            FaultEv::Fault(i) => self.on_fault(q, h, p, i),
+            FaultEv::Repair(i) => self.on_repair(q, h, i),
+            FaultEv::BurstEnd(_) => p.smbus_burst(SimDuration::ZERO, 0.0),
+        }
+    }
+
+    fn on_fault(&mut self, q: &mut impl Agenda, h: &mut Headend, p: &mut Protocol, i: u32) {
+        let now = q.now();
+        h.prepare_for_fault(q);
+        let f = &self.faults[i as usize];
         if let Some(r) = f.repair_after_s {
-            self.q.schedule(now + SimDuration::from_secs_f64(r), Ev::Repair(i));
+            q.schedule(now + SimDuration::from_secs_f64(r), FaultEv::Repair(i));
         }
         let m = f.module.unwrap_or(0) as usize;
         match f.kind {
             FaultKind::Disk => {
                 let d = f.disk.unwrap_or(0) as usize;
-                let ix = self.layout.disk_ix(m, d);
-                self.disks[ix].failed = true;
-                self.modules[m].degraded = true;
-                self.fail_queued_reads(m, Some(d));
-                self.shed_users(m, Cause::DiskFailure, Some(d), None);
+                h.fail_disk(q, m, d);
+                p.shed_users(q, h, m, Cause::DiskFailure, Some(d), None);
             }
-            FaultKind::Module | FaultKind::Buffer => {
-                if f.kind == FaultKind::Module {
-                    self.modules[m].failed = true;
-                } else {
-                    self.modules[m].buffer.failed = true;
-                }
-                self.switch_dirty = true;
-                // Output stops now: the buffer's content is gone.
-                let victims: Vec<u32> = self
-                    .streams
-                    .iter()
-                    .filter(|s| s.status == Status::Active && s.module as usize == m && s.dark_since.is_none())
-                    .map(|s| s.id)
-                    .collect();
-                for s in victims {
-                    self.stop_output(s);
-                }
-                self.fail_queued_reads(m, None);
-                let cause = if f.kind == FaultKind::Module { Cause::ModuleFailure } else { Cause::BufferFailure };
-                self.shed_users(m, cause, None, None);
+            FaultKind::Module => {
+                h.fail_module(q, m);
+                p.shed_users(q, h, m, Cause::ModuleFailure, None, None);
+            }
+            FaultKind::Buffer => {
+                h.fail_buffer(q, m);
+                p.shed_users(q, h, m, Cause::BufferFailure, None, None);
             }
             FaultKind::SecondaryStorage | FaultKind::FailureLikely => {
-                self.modules[m].degraded = true;
+                h.degrade(m);
                 let cause = if f.kind == FaultKind::FailureLikely { Cause::FailureLikely } else { Cause::SecondaryStorage };
-                self.shed_users(m, cause, None, None);
+                p.shed_users(q, h, m, cause, None, None);
             }
             FaultKind::SmbusBurst => {
-                self.smbus.burst_extra = SimDuration::from_micros_f64(f.extra_latency_us.unwrap_or(0.0));
-                self.smbus.burst_loss = f.loss.unwrap_or(0.0);
+                p.smbus_burst(SimDuration::from_micros_f64(f.extra_latency_us.unwrap_or(0.0)), f.loss.unwrap_or(0.0));
                 let end = now + SimDuration::from_secs_f64(f.duration_s.unwrap_or(0.0));
-                self.q.schedule(end, Ev::BurstEnd(i));
+                q.schedule(end, FaultEv::BurstEnd(i));
             }
         }
     }
 
-    /// Reads queued on failed hardware fail at once; reads of departed
-    /// owners are released, a stream's own read stays for its deadline to
-    /// find it failed.
-    fn fail_queued_reads(&mut self, m: usize, disk: Option<usize>) {
-        let disks: Vec<usize> = match disk {
-            Some(d) => vec![d],
-            None => (0..self.layout.disks as usize).collect(),
-        };
-        let mut failed = Vec::new();
-        for d in disks {
-            let ix = self.layout.disk_ix(m, d);
-            for req in self.disks[ix].queue.drain_all() {
-                failed.push(req.tag as u32);
-            }
-            self.disks[ix].notify_queued = 0;
-        }
-        let waiting: Vec<u32> = if disk.is_none() { self.modules[m].buffer.waiting.drain(..).collect() } else { Vec::new() };
-        for r in failed.into_iter().chain(waiting) {
-            let rd = self.reads.get_mut(r);
-            rd.state = ReadState::Failed;
-            self.counters.reads_failed += 1;
-            match rd.owner {
-                Owner::Stream { .. } => {}
-                Owner::Migration(_) | Owner::Orphan => {
-                    if matches!(rd.owner, Owner::Orphan) {
-                        self.release_read(r);
-                    }
-                }
-            }
-        }
-    }
-
-    pub fn on_repair(&mut self, i: u32) {
-        self.materialize_all_disks();
-        let f = self.sc.raw.faults[i as usize].clone();
+    fn on_repair(&mut self, q: &mut impl Agenda, h: &mut Headend, i: u32) {
+        h.prepare_for_fault(q);
+        let f = &self.faults[i as usize];
         let m = f.module.unwrap_or(0) as usize;
         match f.kind {
-            FaultKind::Disk => {
-                let d = f.disk.unwrap_or(0) as usize;
-                let ix = self.layout.disk_ix(m, d);
-                self.disks[ix].failed = false;
-                self.modules[m].degraded = self.module_disks(m).iter().any(|d| d.failed);
-            }
-            FaultKind::Module => self.modules[m].failed = false,
-            FaultKind::Buffer => self.modules[m].buffer.failed = false,
-            FaultKind::SecondaryStorage | FaultKind::FailureLikely => self.modules[m].degraded = false,
+            FaultKind::Disk => h.repair_disk(m, f.disk.unwrap_or(0) as usize),
+            FaultKind::Module => h.repair_module(m),
+            FaultKind::Buffer => h.repair_buffer(m),
+            FaultKind::SecondaryStorage | FaultKind::FailureLikely => h.clear_degraded(m),
             FaultKind::SmbusBurst => {}
         }
-        self.switch_dirty = true;
-    }
-
-    pub fn on_burst_end(&mut self) {
-        self.smbus.burst_extra = SimDuration::ZERO;
-        self.smbus.burst_loss = 0.0;
+        h.invalidate_switch();
     }
 }

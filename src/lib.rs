@@ -8,6 +8,7 @@
 //! one scenario; `run` ties a scenario file to an output directory;
 //! `sweep` runs a scenario over parameter values and seeds, and merges shards.
 
+pub mod balance;
 pub mod cli;
 pub mod engine;
 pub mod faults;

@@ -1,10 +1,13 @@
-//! Runs one scenario to the end and gathers its results.
+//! Runs one scenario: the components of the model, the one event queue they
+//! share, and the routing of each event to the component that owns it.
 
-use crate::engine::{SimDuration, SimTime};
+use crate::balance::{LoadCheck, LoadObserver};
+use crate::engine::{EventQueue, SimDuration, SimTime};
+use crate::faults::{FaultEv, Faults};
 use crate::headend::stream::{NO_MODULE, Status};
-use crate::headend::{Ev, Headend};
-use crate::migration::Outcome;
-use crate::report::{MigrationRow, ModuleRow, ReadRow, StreamRow, Summary};
+use crate::headend::{Headend, HeadendEv, Notice};
+use crate::migration::{MsgKind, Outcome, Protocol, ProtocolEv, TimerKind};
+use crate::report::{MigrationRow, ReadRow, StreamRow, Summary};
 use crate::scenario::Scenario;
 
 /// How to run.
@@ -15,16 +18,207 @@ pub struct RunOptions {
     /// Check invariants in release builds too (always on in debug builds).
     pub check: bool,
     /// Give every disk completion its own queue event instead of resolving
-    /// the quiet ones lazily (`headend::array`): slower, same output; the
+    /// the quiet ones lazily (`headend/array.rs`): slower, same output; the
     /// reference the lazy resolution is tested against.
     pub eager_disks: bool,
+}
+
+/// Every event of the model, each owned by one component. One flat enum
+/// rather than one variant per component: the tag is a `u32` of its own
+/// (`repr(u32)`: 16 bytes, every field at a 4-byte offset), which the event
+/// loop copies cheaply (docs/performance.md).
+#[derive(Clone, Copy, Debug)]
+#[repr(u32)]
+pub enum Ev {
+    Boundary { stream: u32, epoch: u32 },
+    FirstRead { stream: u32, epoch: u32 },
+    DiskDone { module: u16, disk: u16, read: u32 },
+    Arrival,
+    SessionEnd { stream: u32, epoch: u32 },
+    Report,
+    Fault(u32),
+    Repair(u32),
+    BurstEnd(u32),
+    LoadCheck,
+    NaiveRestart { stream: u32, mig: u32 },
+    Msg { mig: u32, round: u32, kind: MsgKind },
+    Timer { mig: u32, round: u32, kind: TimerKind },
+}
+
+const _: () = assert!(std::mem::size_of::<Ev>() == 16, "Ev changed size: check the event loop's copies (see its docs)");
+
+impl From<HeadendEv> for Ev {
+    #[inline]
+    fn from(ev: HeadendEv) -> Ev {
+        match ev {
+            HeadendEv::Boundary { stream, epoch } => Ev::Boundary { stream, epoch },
+            HeadendEv::FirstRead { stream, epoch } => Ev::FirstRead { stream, epoch },
+            HeadendEv::DiskDone { module, disk, read } => Ev::DiskDone { module, disk, read },
+            HeadendEv::Arrival => Ev::Arrival,
+            HeadendEv::SessionEnd { stream, epoch } => Ev::SessionEnd { stream, epoch },
+            HeadendEv::Report => Ev::Report,
+        }
+    }
+}
+
+impl From<ProtocolEv> for Ev {
+    #[inline]
+    fn from(ev: ProtocolEv) -> Ev {
+        match ev {
+            ProtocolEv::NaiveRestart { stream, mig } => Ev::NaiveRestart { stream, mig },
+            ProtocolEv::Msg { mig, round, kind } => Ev::Msg { mig, round, kind },
+            ProtocolEv::Timer { mig, round, kind } => Ev::Timer { mig, round, kind },
+        }
+    }
+}
+
+impl From<FaultEv> for Ev {
+    fn from(ev: FaultEv) -> Ev {
+        match ev {
+            FaultEv::Fault(i) => Ev::Fault(i),
+            FaultEv::Repair(i) => Ev::Repair(i),
+            FaultEv::BurstEnd(i) => Ev::BurstEnd(i),
+        }
+    }
+}
+
+impl From<LoadCheck> for Ev {
+    fn from(_: LoadCheck) -> Ev {
+        Ev::LoadCheck
+    }
+}
+
+/// The owner of an event, and the event as its owner knows it.
+enum Routed {
+    Headend(HeadendEv),
+    Protocol(ProtocolEv),
+    Faults(FaultEv),
+    Observer,
+}
+
+impl Ev {
+    #[inline]
+    fn route(self) -> Routed {
+        match self {
+            Ev::Boundary { stream, epoch } => Routed::Headend(HeadendEv::Boundary { stream, epoch }),
+            Ev::FirstRead { stream, epoch } => Routed::Headend(HeadendEv::FirstRead { stream, epoch }),
+            Ev::DiskDone { module, disk, read } => Routed::Headend(HeadendEv::DiskDone { module, disk, read }),
+            Ev::Arrival => Routed::Headend(HeadendEv::Arrival),
+            Ev::SessionEnd { stream, epoch } => Routed::Headend(HeadendEv::SessionEnd { stream, epoch }),
+            Ev::Report => Routed::Headend(HeadendEv::Report),
+            Ev::Fault(i) => Routed::Faults(FaultEv::Fault(i)),
+            Ev::Repair(i) => Routed::Faults(FaultEv::Repair(i)),
+            Ev::BurstEnd(i) => Routed::Faults(FaultEv::BurstEnd(i)),
+            Ev::LoadCheck => Routed::Observer,
+            Ev::NaiveRestart { stream, mig } => Routed::Protocol(ProtocolEv::NaiveRestart { stream, mig }),
+            Ev::Msg { mig, round, kind } => Routed::Protocol(ProtocolEv::Msg { mig, round, kind }),
+            Ev::Timer { mig, round, kind } => Routed::Protocol(ProtocolEv::Timer { mig, round, kind }),
+        }
+    }
+
+    /// The event as the head-end knows it, if it is the head-end's.
+    #[inline]
+    fn headend(&self) -> Option<HeadendEv> {
+        match self.route() {
+            Routed::Headend(ev) => Some(ev),
+            _ => None,
+        }
+    }
+}
+
+/// A scenario's model: its components and their shared queue.
+pub struct World {
+    pub q: EventQueue<Ev>,
+    pub headend: Headend,
+    pub protocol: Protocol,
+    faults: Faults,
+    observer: LoadObserver,
+}
+
+impl World {
+    /// The model of `sc`, with nothing scheduled yet (`start`).
+    pub fn new(sc: &Scenario, opts: RunOptions) -> World {
+        World {
+            q: EventQueue::with_capacity(sc.raw.workload.streams as usize * 3 + 64),
+            headend: Headend::new(sc, opts.trace, opts.check, !opts.eager_disks),
+            protocol: Protocol::new(sc),
+            faults: Faults::new(sc),
+            observer: LoadObserver::new(sc),
+        }
+    }
+
+    /// Schedules the first event of every component.
+    pub fn start(&mut self) {
+        self.headend.start(&mut self.q);
+        self.faults.start(&mut self.q);
+        self.observer.start(&mut self.q);
+    }
+
+    pub fn now(&self) -> SimTime {
+        self.q.now()
+    }
+
+    pub fn end(&self) -> SimTime {
+        self.headend.end()
+    }
+
+    /// Routes `ev` to its owner.
+    fn dispatch(&mut self, ev: Ev) {
+        let (q, h, p) = (&mut self.q, &mut self.headend, &mut self.protocol);
+        match ev.route() {
+            Routed::Headend(ev) => match h.handle(q, ev) {
+                None => {}
+                Some(Notice::Transitional { mig, read }) => p.on_read_done(q, h, mig, read),
+                // A session whose stream is being migrated ends with the
+                // migration's generation, not before.
+                Some(Notice::SessionOver { stream, epoch }) if h.stream(stream).epoch == epoch || p.migrating(stream).is_none() => {
+                    h.end_session(q, stream)
+                }
+                Some(Notice::SessionOver { .. }) => {}
+            },
+            Routed::Protocol(ev) => p.handle(q, h, ev),
+            Routed::Faults(ev) => self.faults.handle(q, h, p, ev),
+            Routed::Observer => self.observer.on_load_check(q, h, p),
+        }
+    }
+
+    /// Processes the next event, if any is due by `until`; returns its time.
+    pub fn step(&mut self, until: SimTime) -> Result<Option<SimTime>, SimError> {
+        let Some((t, ev)) = self.q.pop_until(until) else { return Ok(None) };
+        self.dispatch(ev);
+        match self.headend.take_violation() {
+            Some(v) => Err(SimError::Invariant(format!("{v} (event {ev:?})"))),
+            None => Ok(Some(t)),
+        }
+    }
+
+    /// Processes every event due up to and including `until`, stopping at
+    /// the first broken invariant. Quiet disk completions are resolved
+    /// lazily (`headend/array.rs`): to inspect disks or reads between
+    /// calls, settle them first (`Headend::settle_all_disks`).
+    pub fn advance(&mut self, until: SimTime, mut progress: impl FnMut(f64)) -> Result<(), SimError> {
+        let end = self.end().as_secs_f64().max(1e-9);
+        let mut tick = 0u32;
+        while let Some((_, ev)) = self.q.pop_until(until) {
+            self.headend.prefetch_upcoming(self.q.upcoming().map(Ev::headend));
+            self.dispatch(ev);
+            if let Some(v) = self.headend.take_violation() {
+                return Err(SimError::Invariant(format!("{v} (event {ev:?})")));
+            }
+            tick = tick.wrapping_add(1);
+            if tick & 0xffff == 0 {
+                progress(self.q.now().as_secs_f64() / end);
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Everything a run produces, before it is written anywhere.
 pub struct RunOutput {
     pub summary: Summary,
     pub streams: Vec<StreamRow>,
-    pub modules: Vec<ModuleRow>,
+    pub modules: Vec<crate::report::ModuleRow>,
     pub migrations: Vec<MigrationRow>,
     pub reads: Option<Vec<ReadRow>>,
 }
@@ -39,107 +233,30 @@ pub enum SimError {
 /// Runs `sc`; `progress` is told the simulated fraction done now and then.
 pub fn simulate(sc: &Scenario, opts: RunOptions, sha256: &str, mut progress: impl FnMut(f64)) -> Result<RunOutput, SimError> {
     let wall = std::time::Instant::now();
-    let mut h = Headend::new(sc, opts.trace, opts.check);
-    h.lazy_disks = !opts.eager_disks;
-    h.start();
-    let end = h.end;
-    advance(&mut h, end, &mut progress)?;
-    // Completions due up to the end, like the events popped up to it.
-    h.settle_all_disks(end + SimDuration(1));
-    // Deadlines up to the end that fell due while a user was dark count as
-    // missed; nothing after `end` counts.
-    let after_end = end + SimDuration(1);
-    for s in 0..h.streams.len() as u32 {
-        let st = &h.streams[s as usize];
-        if st.status == Status::Active
-            && let Some(dark) = st.dark_since
-        {
-            h.count_missed(s, dark, after_end);
-        }
-    }
-    if h.check {
-        for st in &h.streams {
-            if st.periods != st.delivered + st.glitches {
-                return Err(SimError::Invariant(format!(
-                    "at the end: stream {} has {} periods but {} delivered + {} glitches",
-                    st.id, st.periods, st.delivered, st.glitches
-                )));
-            }
-        }
-        for m in &h.migrations {
-            if m.outcome.is_none() && m.started + SimDuration::from_secs(60) < end {
-                return Err(SimError::Invariant(format!("migration {} of stream {} never ended", m.id, m.stream)));
-            }
-        }
-        if h.fatc.busiest_channel_streams() > h.fatc.streams_per_channel() {
-            return Err(SimError::Invariant("an FATC channel carries more than its payload rate".into()));
-        }
+    let mut w = World::new(sc, opts);
+    w.start();
+    let end = w.end();
+    w.advance(end, &mut progress)?;
+    w.headend.finish(&mut w.q, end);
+    if w.headend.checks() {
+        w.headend.check_end().map_err(SimError::Invariant)?;
+        w.protocol.check_end(end).map_err(SimError::Invariant)?;
     }
     progress(1.0);
-    Ok(collect(&h, sc, sha256, wall.elapsed().as_secs_f64()))
+    Ok(collect(&w, sc, sha256, wall.elapsed().as_secs_f64()))
 }
 
-/// Processes the next event, if any is due by `until`; returns its time.
-pub fn step(h: &mut Headend, until: SimTime) -> Result<Option<SimTime>, SimError> {
-    let Some((t, ev)) = h.q.pop_until(until) else { return Ok(None) };
-    dispatch(h, ev);
-    match h.violation.take() {
-        Some(v) => Err(SimError::Invariant(format!("{v} (event {ev:?})"))),
-        None => Ok(Some(t)),
-    }
-}
-
-/// Processes every event due up to and including `until`, stopping at the
-/// first broken invariant. Quiet disk completions are resolved lazily
-/// (`headend::array`): to inspect disks or reads between calls, settle them
-/// first with `Headend::settle_all_disks(h.now() + SimDuration(1))`.
-pub fn advance(h: &mut Headend, until: SimTime, mut progress: impl FnMut(f64)) -> Result<(), SimError> {
-    let end = h.end.as_secs_f64().max(1e-9);
-    let mut tick = 0u32;
-    while let Some((_, ev)) = h.q.pop_until(until) {
-        h.prefetch_upcoming();
-        dispatch(h, ev);
-        if let Some(v) = h.violation.take() {
-            return Err(SimError::Invariant(format!("{v} (event {ev:?})")));
-        }
-        tick = tick.wrapping_add(1);
-        if tick & 0xffff == 0 {
-            progress(h.now().as_secs_f64() / end);
-        }
-    }
-    Ok(())
-}
-
-fn dispatch(h: &mut Headend, ev: Ev) {
-    match ev {
-        Ev::Boundary { stream, epoch } => h.on_boundary(stream, epoch),
-        Ev::FirstRead { stream, epoch } => h.on_first_read(stream, epoch),
-        Ev::DiskDone { module, disk, .. } => h.on_disk_done(module as usize, disk as usize),
-        Ev::Arrival => h.on_arrival(),
-        Ev::SessionEnd { stream, epoch } => {
-            if h.streams[stream as usize].epoch == epoch || h.streams[stream as usize].migration.is_none() {
-                h.end_stream(stream, Status::Ended);
-            }
-        }
-        Ev::Report => h.on_report(),
-        Ev::Fault(i) => h.on_fault(i),
-        Ev::Repair(i) => h.on_repair(i),
-        Ev::BurstEnd(_) => h.on_burst_end(),
-        Ev::LoadCheck => h.on_load_check(),
-        Ev::NaiveRestart { stream, mig } => h.naive_restart(stream, mig),
-        Ev::Msg { mig, round, kind } => h.on_message(mig, round, kind),
-        Ev::Timer { mig, round, kind } => h.on_timer(mig, round, kind),
-    }
-}
-
-fn collect(h: &Headend, sc: &Scenario, sha256: &str, wall_s: f64) -> RunOutput {
+fn collect(w: &World, sc: &Scenario, sha256: &str, wall_s: f64) -> RunOutput {
     let raw = &sc.raw;
+    let h = &w.headend;
+    let r = h.results();
+    let migs = w.protocol.migrations();
     let pkt_s = |p: u64| h.pkt_time(p).as_secs_f64();
-    let end = h.end;
-    let streams: Vec<StreamRow> = h
+    let end = h.end();
+    let streams: Vec<StreamRow> = r
         .streams
         .iter()
-        .zip(&h.logs)
+        .zip(r.logs)
         .map(|(st, log)| StreamRow {
             stream_id: st.id,
             user_id: log.user,
@@ -158,8 +275,7 @@ fn collect(h: &Headend, sc: &Scenario, sha256: &str, wall_s: f64) -> RunOutput {
             terminated: st.status == Status::Terminated,
         })
         .collect();
-    let migrations: Vec<MigrationRow> = h
-        .migrations
+    let migrations: Vec<MigrationRow> = migs
         .iter()
         .map(|m| MigrationRow {
             t_s: m.started.as_secs_f64(),
@@ -188,13 +304,13 @@ fn collect(h: &Headend, sc: &Scenario, sha256: &str, wall_s: f64) -> RunOutput {
             note: m.notes_text(),
         })
         .collect();
-    let count = |o: Outcome| h.migrations.iter().filter(|m| m.outcome == Some(o)).count() as u64;
+    let count = |o: Outcome| migs.iter().filter(|m| m.outcome == Some(o)).count() as u64;
     let sum = |f: fn(&StreamRow) -> u64| streams.iter().map(f).sum::<u64>();
     let periods = sum(|r| r.periods as u64);
     let glitches = sum(|r| r.glitches as u64);
-    let lost_pkts: u64 = h.streams.iter().map(|s| s.lost_pkts).sum();
-    let dup_pkts: u64 = h.logs.iter().map(|l| l.dup_pkts).sum();
-    let n_mig = h.migrations.len() as u64;
+    let lost_pkts: u64 = r.streams.iter().map(|s| s.lost_pkts).sum();
+    let dup_pkts: u64 = r.logs.iter().map(|l| l.dup_pkts).sum();
+    let n_mig = migs.len() as u64;
     let disks = (raw.headend.modules * raw.headend.disks_per_module) as f64;
     let summary = Summary {
         scenario: raw.name.clone(),
@@ -204,9 +320,9 @@ fn collect(h: &Headend, sc: &Scenario, sha256: &str, wall_s: f64) -> RunOutput {
         scenario_sha256: sha256.to_string(),
         duration_s: raw.duration_s,
         wall_s,
-        events: h.q.processed() + h.counters.lazy_completions,
-        streams: h.streams.len() as u64,
-        sessions_blocked: h.counters.blocked,
+        events: w.q.processed() + r.counters.lazy_completions,
+        streams: r.streams.len() as u64,
+        sessions_blocked: r.counters.blocked,
         streams_per_disk: raw.workload.streams as f64 / disks,
         stream_periods: periods,
         extents_delivered: sum(|r| r.delivered as u64),
@@ -214,26 +330,27 @@ fn collect(h: &Headend, sc: &Scenario, sha256: &str, wall_s: f64) -> RunOutput {
         glitch_rate: if periods > 0 { glitches as f64 / periods as f64 } else { 0.0 },
         lost_s: pkt_s(lost_pkts),
         duplicate_s: pkt_s(dup_pkts),
-        stall_s: h.logs.iter().map(|l| SimDuration(l.stall_ns).as_secs_f64()).sum(),
+        stall_s: r.logs.iter().map(|l| SimDuration(l.stall_ns).as_secs_f64()).sum(),
         lost_packets: lost_pkts,
         duplicate_packets: dup_pkts,
-        reads_completed: h.counters.reads_completed,
-        reads_failed: h.counters.reads_failed,
+        reads_completed: r.counters.reads_completed,
+        reads_failed: r.counters.reads_failed,
         migrations: n_mig,
         migrations_seamless: count(Outcome::Seamless),
         migrations_duplicate: count(Outcome::Duplicate),
         migrations_lost: count(Outcome::Lost),
         migrations_failed: count(Outcome::Failed),
         seamless_fraction: if n_mig > 0 { count(Outcome::Seamless) as f64 / n_mig as f64 } else { 0.0 },
-        smbus_messages: h.smbus.sent,
-        smbus_lost: h.smbus.lost,
-        streams_terminated: h.streams.iter().filter(|s| s.status == Status::Terminated).count() as u64,
+        smbus_messages: w.protocol.smbus().sent,
+        smbus_lost: w.protocol.smbus().lost,
+        streams_terminated: r.streams.iter().filter(|s| s.status == Status::Terminated).count() as u64,
     };
     // Lazily settled disks log their dispatches late: back into time order
     // (per disk they are in order already, and the sort is stable).
-    let reads = h.read_rows.clone().map(|mut rows| {
+    let reads = r.read_rows.map(|rows| {
+        let mut rows = rows.to_vec();
         rows.sort_by(|a, b| a.t_start_s.total_cmp(&b.t_start_s));
         rows
     });
-    RunOutput { summary, streams, modules: h.module_rows.clone(), migrations, reads }
+    RunOutput { summary, streams, modules: r.module_rows.to_vec(), migrations, reads }
 }

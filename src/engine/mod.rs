@@ -9,10 +9,12 @@ mod hugepages;
 mod prefetch;
 mod queue;
 mod rng;
+mod schedule;
 mod time;
 
 pub use hugepages::HugePageAlloc;
 pub use prefetch::prefetch;
 pub use queue::EventQueue;
 pub use rng::{RngStream, RngStreams};
+pub use schedule::{Clock, Schedule};
 pub use time::{SimDuration, SimTime};

@@ -2,7 +2,7 @@
 //! the module's buffer, queued at the disk holding their extent and served
 //! one at a time; a completion hands the extent to whoever wanted it.
 //!
-//! Completions that nobody is waiting for are resolved lazily. When a
+//! Notices that nobody is waiting for are resolved lazily. When a
 //! stream's read finishes before its deadline, as nearly all do, the
 //! completion changes nothing anyone can see until the disk is next touched:
 //! the read is marked done and the disk starts its next queued read at that
@@ -21,9 +21,9 @@
 //! matter first settles the disk and then gives the read in service its
 //! event (`materialize`).
 
-use super::core::{Ev, Headend};
 use super::disk::{DiskRequest, RequestQueue};
 use super::stream::*;
+use super::{Agenda, Headend, HeadendEv, Notice};
 use crate::engine::SimTime;
 use crate::report::ReadRow;
 use crate::scenario::Placement;
@@ -50,16 +50,24 @@ pub struct DiskState {
 impl Headend {
     /// Issues a read of extent `extent` of `title` on module `m`: buffer
     /// first, then the disk holding the extent.
-    pub fn issue_read(&mut self, owner: Owner, m: usize, title: u32, extent: u32, deadline: SimTime) -> ReadId {
-        let r = self.create_read(owner, m, title, extent, deadline);
-        self.submit_read(r);
+    pub fn issue_read(&mut self, q: &mut impl Agenda, owner: Owner, m: usize, title: u32, extent: u32, deadline: SimTime) -> ReadId {
+        let r = self.create_read(q, owner, m, title, extent, deadline);
+        self.submit_read(q, r);
         r
     }
 
     /// A new read in the slab, failed at once if its hardware is down; not
     /// yet in the buffer or at the disk (`submit_read`).
-    pub(crate) fn create_read(&mut self, owner: Owner, m: usize, title: u32, extent: u32, deadline: SimTime) -> ReadId {
-        let rd = self.new_read(owner, m, title, extent, deadline);
+    pub(super) fn create_read(
+        &mut self,
+        q: &mut impl Agenda,
+        owner: Owner,
+        m: usize,
+        title: u32,
+        extent: u32,
+        deadline: SimTime,
+    ) -> ReadId {
+        let rd = self.new_read(q, owner, m, title, extent, deadline);
         self.reads.insert(rd)
     }
 
@@ -70,15 +78,16 @@ impl Headend {
     /// quietly (`completes_quietly` holds) and goes into the slab in its
     /// final state instead of being looked up four more times. ~60 of a
     /// peer-simpy service period's ~1 050 instructions.
-    pub(crate) fn issue_stream_read(&mut self, s: StreamId, epoch: u32, m: usize, title: u32, extent: u32, deadline: SimTime) {
-        let mut rd = self.new_read(Owner::Stream { stream: s, epoch }, m, title, extent, deadline);
+    pub(super) fn issue_stream_read(&mut self, q: &mut impl Agenda, s: StreamId, m: usize, title: u32, extent: u32, deadline: SimTime) {
+        let epoch = self.streams[s as usize].epoch;
+        let mut rd = self.new_read(q, Owner::Stream { stream: s, epoch }, m, title, extent, deadline);
         if rd.state == ReadState::Failed {
             self.streams[s as usize].next_read = Some(self.reads.insert(rd));
             return;
         }
         let reserved = self.modules[m].buffer.try_reserve(rd.bytes);
         if reserved {
-            self.check_buffer(m);
+            self.check_buffer(q, m);
             rd.holds_buffer = true;
             rd.state = ReadState::Queued;
         }
@@ -90,15 +99,15 @@ impl Headend {
         }
         let d = rd.disk as usize;
         // The queue changes: the dispatches due before now must see it as it was.
-        self.settle_disk(m, d, self.now());
+        self.settle_disk(q, m, d, q.now());
         debug_assert!(self.completes_quietly(r));
-        self.submit_request(r, &rd);
+        self.submit_request(q, r, &rd);
     }
 
     /// The fields of a new read of extent `extent` of `title` on module `m`,
     /// failed if its disk or module is down (and counted so).
-    fn new_read(&mut self, owner: Owner, m: usize, title: u32, extent: u32, deadline: SimTime) -> Read {
-        let now = self.now();
+    fn new_read(&mut self, q: &mut impl Agenda, owner: Owner, m: usize, title: u32, extent: u32, deadline: SimTime) -> Read {
+        let now = q.now();
         let disk = self.layout.disk_of(title, extent);
         let (a, b) = self.layout.extent_span(m, extent);
         let bytes = (b - a) * 188;
@@ -129,29 +138,29 @@ impl Headend {
 
     /// Takes buffer space for read `r` and queues it at its disk, or makes
     /// it wait for space.
-    pub(crate) fn submit_read(&mut self, r: ReadId) {
+    pub(super) fn submit_read(&mut self, q: &mut impl Agenda, r: ReadId) {
         let rd = self.reads.get(r);
         if rd.state == ReadState::Failed {
             return;
         }
         let (m, bytes) = (rd.module as usize, rd.bytes);
         if self.modules[m].buffer.try_reserve(bytes) {
-            self.check_buffer(m);
+            self.check_buffer(q, m);
             self.reads.get_mut(r).holds_buffer = true;
-            self.enqueue_disk(r);
+            self.enqueue_disk(q, r);
         } else {
             self.modules[m].buffer.waiting.push_back(r);
         }
     }
 
-    fn check_buffer(&mut self, m: usize) {
+    fn check_buffer(&mut self, q: &mut impl Agenda, m: usize) {
         if !self.check {
             return;
         }
         let b = &self.modules[m].buffer;
         if b.used > b.capacity {
             let msg = format!("module {m} buffer holds {} > capacity {}", b.used, b.capacity);
-            self.violated(msg);
+            self.violated(q.now(), msg);
         }
     }
 
@@ -174,23 +183,23 @@ impl Headend {
             && self.module_live(m)
     }
 
-    fn enqueue_disk(&mut self, r: ReadId) {
+    fn enqueue_disk(&mut self, q: &mut impl Agenda, r: ReadId) {
         let (m, d) = {
             let rd = self.reads.get(r);
             (rd.module as usize, rd.disk as usize)
         };
         // The queue changes: the dispatches due before now must see it as it was.
-        self.settle_disk(m, d, self.now());
+        self.settle_disk(q, m, d, q.now());
         if !self.completes_quietly(r) {
             self.reads.get_mut(r).notify = true;
             let ix = self.layout.disk_ix(m, d);
             self.disks[ix].notify_queued += 1;
-            self.materialize(m, d);
+            self.materialize(q, m, d);
         }
         let rd = self.reads.get_mut(r);
         rd.state = ReadState::Queued;
         let rd = *rd;
-        self.submit_request(r, &rd);
+        self.submit_request(q, r, &rd);
     }
 
     /// Read `r` (whose fields are `rd`, its disk settled up to now) goes to
@@ -200,33 +209,33 @@ impl Headend {
     /// reads at peer-simpy's ~50 % utilisation. An idle disk can hold
     /// queued reads (a read admitted from the buffer's waiting list onto a
     /// failed disk waits there past the repair), and those go first.
-    fn submit_request(&mut self, r: ReadId, rd: &Read) {
+    fn submit_request(&mut self, q: &mut impl Agenda, r: ReadId, rd: &Read) {
         let (m, d) = (rd.module as usize, rd.disk as usize);
         let ix = self.layout.disk_ix(m, d);
         let disk = &mut self.disks[ix];
         let req = request_of(r, rd);
         if disk.current.is_none() && !disk.failed && disk.queue.is_empty() {
             let req = disk.queue.serve_alone(req, disk.head);
-            self.start_read(m, d, req, self.now());
+            self.start_read(q, m, d, req, q.now());
         } else {
             disk.queue.push(req);
-            self.dispatch(m, d, self.now());
+            self.dispatch(q, m, d, q.now());
         }
     }
 
     /// Starts the disk's next read at `start` if it is idle.
-    fn dispatch(&mut self, m: usize, d: usize, start: SimTime) {
+    fn dispatch(&mut self, q: &mut impl Agenda, m: usize, d: usize, start: SimTime) {
         let ix = self.layout.disk_ix(m, d);
         let disk = &mut self.disks[ix];
         if disk.current.is_some() || disk.failed {
             return;
         }
         let Some(req) = disk.queue.pop_next(disk.head) else { return };
-        self.start_read(m, d, req, start);
+        self.start_read(q, m, d, req, start);
     }
 
     /// The idle disk `d` of module `m` starts serving `req` at `start`.
-    fn start_read(&mut self, m: usize, d: usize, req: DiskRequest, start: SimTime) {
+    fn start_read(&mut self, q: &mut impl Agenda, m: usize, d: usize, req: DiskRequest, start: SimTime) {
         let ix = self.layout.disk_ix(m, d);
         let module = &self.modules[m];
         let disk = &mut self.disks[ix];
@@ -261,7 +270,7 @@ impl Headend {
         if let Some(rows) = &mut self.read_rows {
             let stream_id = match rd.owner {
                 Owner::Stream { stream, .. } => stream as i64,
-                Owner::Migration(mig) => self.migrations[mig as usize].stream as i64,
+                Owner::Migration { stream, .. } => stream as i64,
                 Owner::Orphan => -1,
             };
             rows.push(ReadRow {
@@ -281,7 +290,7 @@ impl Headend {
             });
         }
         if !lazy {
-            self.q.schedule(done, Ev::DiskDone { module: m as u16, disk: d as u16, read: r });
+            q.schedule(done, HeadendEv::DiskDone { module: m as u16, disk: d as u16, read: r });
         }
     }
 
@@ -305,7 +314,7 @@ impl Headend {
 
     /// Resolves the disk's lazy completions due before `before`, each at its
     /// own instant, starting the next queued read at that instant.
-    pub(crate) fn settle_disk(&mut self, m: usize, d: usize, before: SimTime) {
+    pub(super) fn settle_disk(&mut self, q: &mut impl Agenda, m: usize, d: usize, before: SimTime) {
         loop {
             let disk = &self.disks[self.layout.disk_ix(m, d)];
             let done = disk.current_done;
@@ -314,48 +323,48 @@ impl Headend {
             }
             self.complete_current(m, d);
             self.counters.lazy_completions += 1;
-            self.dispatch(m, d, done);
+            self.dispatch(q, m, d, done);
         }
     }
 
     /// Settles every disk (before an observation of all of them, a fault, or
     /// the end of the run).
-    pub fn settle_all_disks(&mut self, before: SimTime) {
+    pub fn settle_all_disks(&mut self, q: &mut impl Agenda, before: SimTime) {
         for m in 0..self.modules.len() {
             for d in 0..self.layout.disks as usize {
-                self.settle_disk(m, d, before);
+                self.settle_disk(q, m, d, before);
             }
         }
     }
 
     /// Gives the disk's read in service a queue event if it has none.
-    fn materialize(&mut self, m: usize, d: usize) {
+    fn materialize(&mut self, q: &mut impl Agenda, m: usize, d: usize) {
         let ix = self.layout.disk_ix(m, d);
         let disk = &mut self.disks[ix];
         if let (Some(r), true) = (disk.current, disk.lazy) {
             disk.lazy = false;
             let done = self.reads.get(r).done_at;
-            self.q.schedule(done, Ev::DiskDone { module: m as u16, disk: d as u16, read: r });
+            q.schedule(done, HeadendEv::DiskDone { module: m as u16, disk: d as u16, read: r });
         }
     }
 
     /// Makes every completion from now on an event: the hardware is about to
     /// change state, and completions must see it as it is when they happen.
-    pub(crate) fn materialize_all_disks(&mut self) {
-        self.settle_all_disks(self.now());
+    pub(super) fn materialize_all_disks(&mut self, q: &mut impl Agenda) {
+        self.settle_all_disks(q, q.now());
         for m in 0..self.modules.len() {
             for d in 0..self.layout.disks as usize {
-                self.materialize(m, d);
+                self.materialize(q, m, d);
             }
         }
     }
 
     /// Read `r`'s state as of now (its disk settled first).
-    pub(crate) fn read_state(&mut self, r: ReadId) -> ReadState {
+    pub(super) fn read_state(&mut self, q: &mut impl Agenda, r: ReadId) -> ReadState {
         let rd = self.reads.get(r);
         if matches!(rd.state, ReadState::Queued | ReadState::InService) {
             let (m, d) = (rd.module as usize, rd.disk as usize);
-            self.settle_disk(m, d, self.now());
+            self.settle_disk(q, m, d, q.now());
             return self.reads.get(r).state;
         }
         rd.state
@@ -363,17 +372,17 @@ impl Headend {
 
     /// Someone now waits for read `r` to complete (a late extent): its
     /// completion gets a queue event, and so does every dispatch before it.
-    pub(crate) fn await_completion(&mut self, r: ReadId) {
-        let state = self.read_state(r);
+    pub(super) fn await_completion(&mut self, q: &mut impl Agenda, r: ReadId) {
+        let state = self.read_state(q, r);
         let rd = self.reads.get_mut(r);
         let (m, d) = (rd.module as usize, rd.disk as usize);
         match state {
-            ReadState::InService => self.materialize(m, d),
+            ReadState::InService => self.materialize(q, m, d),
             ReadState::Queued if !rd.notify => {
                 rd.notify = true;
                 let ix = self.layout.disk_ix(m, d);
                 self.disks[ix].notify_queued += 1;
-                self.materialize(m, d);
+                self.materialize(q, m, d);
             }
             // Counted at the disk when it gets there.
             ReadState::WaitingBuffer => rd.notify = true,
@@ -381,27 +390,31 @@ impl Headend {
         }
     }
 
-    pub fn on_disk_done(&mut self, m: usize, d: usize) {
-        let Some(r) = self.complete_current(m, d) else { return };
-        self.dispatch(m, d, self.now());
+    /// A disk completes its read in service; what the completion means to
+    /// a component other than the head-end is returned, for `sim.rs` to
+    /// route.
+    pub(super) fn on_disk_done(&mut self, q: &mut impl Agenda, m: usize, d: usize) -> Option<Notice> {
+        let r = self.complete_current(m, d)?;
+        self.dispatch(q, m, d, q.now());
         match self.reads.get(r).owner {
-            Owner::Stream { stream, epoch } => self.stream_read_done(stream, epoch, r),
-            Owner::Migration(mig) => self.migration_read_done(mig, r),
-            Owner::Orphan => self.release_read(r),
+            Owner::Stream { stream, epoch } => self.stream_read_done(q, stream, epoch, r),
+            Owner::Migration { mig, .. } => return Some(Notice::Transitional { mig, read: r }),
+            Owner::Orphan => self.release_read(q, r),
         }
+        None
     }
 
-    fn stream_read_done(&mut self, s: StreamId, epoch: u32, r: ReadId) {
-        let now = self.now();
+    fn stream_read_done(&mut self, q: &mut impl Agenda, s: StreamId, epoch: u32, r: ReadId) {
+        let now = q.now();
         let st = &self.streams[s as usize];
         if st.epoch != epoch || st.status != Status::Active {
-            self.release_read(r);
+            self.release_read(q, r);
             return;
         }
         let ok = self.reads.get(r).state == ReadState::Done;
         if st.stale_read == Some(r) {
             self.streams[s as usize].stale_read = None;
-            self.release_read(r);
+            self.release_read(q, r);
         } else if st.playing == Some(r) {
             // Late extent of the current slot: the viewer saw nothing from the
             // slot start until now, then the rest of the extent.
@@ -413,23 +426,23 @@ impl Headend {
                 st.cur_ok = true;
             } else {
                 self.streams[s as usize].playing = None;
-                self.release_read(r);
+                self.release_read(q, r);
             }
         } else if st.next_read != Some(r) {
-            self.release_read(r);
+            self.release_read(q, r);
         }
-        self.maybe_issue_next(s);
+        self.maybe_issue_next(q, s);
     }
 
     /// Gives back a read's buffer space and lets waiting reads in.
-    pub fn release_read(&mut self, r: ReadId) {
-        let state = self.read_state(r);
-        self.release_settled(r, state);
+    pub fn release_read(&mut self, q: &mut impl Agenda, r: ReadId) {
+        let state = self.read_state(q, r);
+        self.release_settled(q, r, state);
     }
 
     /// `release_read` of a read whose disk is settled and whose state,
     /// `state`, the caller has just read.
-    pub(crate) fn release_settled(&mut self, r: ReadId, state: ReadState) {
+    pub(super) fn release_settled(&mut self, q: &mut impl Agenda, r: ReadId, state: ReadState) {
         // What `read_state` returns once the read's disk is settled.
         debug_assert_eq!(state, self.reads.get(r).state);
         let rd = self.reads.get_mut(r);
@@ -446,7 +459,7 @@ impl Headend {
             ReadState::InService => {
                 // The disk is busy with it; let it finish and be dropped then.
                 rd.owner = Owner::Orphan;
-                self.materialize(m, d);
+                self.materialize(q, m, d);
                 return;
             }
             ReadState::WaitingBuffer => {
@@ -458,10 +471,10 @@ impl Headend {
             self.modules[m].buffer.release(rd.bytes);
         }
         self.reads.remove(r);
-        self.admit_waiting(m);
+        self.admit_waiting(q, m);
     }
 
-    fn admit_waiting(&mut self, m: usize) {
+    fn admit_waiting(&mut self, q: &mut impl Agenda, m: usize) {
         while let Some(&w) = self.modules[m].buffer.waiting.front() {
             let bytes = self.reads.get(w).bytes;
             if !self.modules[m].buffer.reserve_waiting(bytes) {
@@ -469,26 +482,53 @@ impl Headend {
             }
             self.modules[m].buffer.waiting.pop_front();
             self.reads.get_mut(w).holds_buffer = true;
-            self.enqueue_disk(w);
+            self.enqueue_disk(q, w);
+        }
+    }
+
+    /// Reads queued on failed hardware (disk `disk` of module `m`, or all of
+    /// `m`'s) fail at once; reads of departed owners are released, a
+    /// stream's own read stays for its deadline to find it failed.
+    pub(super) fn fail_queued_reads(&mut self, q: &mut impl Agenda, m: usize, disk: Option<usize>) {
+        let disks: Vec<usize> = match disk {
+            Some(d) => vec![d],
+            None => (0..self.layout.disks as usize).collect(),
+        };
+        let mut failed = Vec::new();
+        for d in disks {
+            let ix = self.layout.disk_ix(m, d);
+            for req in self.disks[ix].queue.drain_all() {
+                failed.push(req.tag as u32);
+            }
+            self.disks[ix].notify_queued = 0;
+        }
+        let waiting: Vec<u32> = if disk.is_none() { self.modules[m].buffer.waiting.drain(..).collect() } else { Vec::new() };
+        for r in failed.into_iter().chain(waiting) {
+            let rd = self.reads.get_mut(r);
+            rd.state = ReadState::Failed;
+            self.counters.reads_failed += 1;
+            if rd.owner == Owner::Orphan {
+                self.release_read(q, r);
+            }
         }
     }
 
     /// Settles the disks of stream `s`'s reads: due before its state changes,
     /// since whether a completion is quiet depends on that state.
-    pub(crate) fn settle_stream_reads(&mut self, s: StreamId) {
+    pub(super) fn settle_stream_reads(&mut self, q: &mut impl Agenda, s: StreamId) {
         let st = &self.streams[s as usize];
         for r in [st.playing, st.next_read, st.stale_read].into_iter().flatten() {
-            self.read_state(r);
+            self.read_state(q, r);
         }
     }
 
     /// Drops every read stream `s` holds or waits for on its module.
-    pub fn drop_reads(&mut self, s: StreamId) {
-        self.settle_stream_reads(s);
+    pub fn drop_reads(&mut self, q: &mut impl Agenda, s: StreamId) {
+        self.settle_stream_reads(q, s);
         let st = &mut self.streams[s as usize];
         let rs = [st.playing.take(), st.next_read.take(), st.stale_read.take()];
         for r in rs.into_iter().flatten() {
-            self.release_read(r);
+            self.release_read(q, r);
         }
     }
 }
@@ -502,25 +542,24 @@ fn request_of(r: ReadId, rd: &Read) -> DiskRequest {
 mod tests {
     use super::*;
     use crate::scenario::load_str;
-    use crate::sim::advance;
+    use crate::sim::{RunOptions, World};
 
     /// One module of two disks, four streams, 40 s, nothing failing.
-    fn small(lazy: bool) -> Headend {
+    fn small(lazy: bool) -> World {
         let json = r#"{ "name": "lazy", "seed": 5, "duration_s": 40,
             "content": { "titles": 10 },
             "headend": { "modules": 1, "disks_per_module": 2 },
             "workload": { "streams": 4 } }"#;
         let l = load_str("lazy.json", json, &[], None).expect("valid");
-        let mut h = Headend::new(&l.scenario, false, true);
-        h.lazy_disks = lazy;
-        h.start();
-        h
+        let mut w = World::new(&l.scenario, RunOptions { check: true, eager_disks: !lazy, ..RunOptions::default() });
+        w.start();
+        w
     }
 
-    fn run_to_end(h: &mut Headend) {
-        let end = h.end;
-        advance(h, end, |_| {}).expect("no broken invariant");
-        h.settle_all_disks(end + crate::engine::SimDuration(1));
+    fn run_to_end(w: &mut World) {
+        let end = w.end();
+        w.advance(end, |_| {}).expect("no broken invariant");
+        w.headend.settle_all_disks(&mut w.q, end + crate::engine::SimDuration(1));
     }
 
     #[test]
@@ -531,11 +570,11 @@ mod tests {
         run_to_end(&mut eager);
         // 4 streams × 20 periods of 2 s: every read lands in time, and none
         // of their completions went through the queue.
-        assert!(lazy.counters.reads_completed >= 76, "{} reads", lazy.counters.reads_completed);
-        assert_eq!(lazy.counters.lazy_completions, lazy.counters.reads_completed);
-        assert_eq!(eager.counters.lazy_completions, 0);
-        assert_eq!(eager.q.processed(), lazy.q.processed() + lazy.counters.lazy_completions);
-        assert!(lazy.streams.iter().all(|s| s.glitches == 0 && s.periods == s.delivered));
+        assert!(lazy.headend.counters.reads_completed >= 76, "{} reads", lazy.headend.counters.reads_completed);
+        assert_eq!(lazy.headend.counters.lazy_completions, lazy.headend.counters.reads_completed);
+        assert_eq!(eager.headend.counters.lazy_completions, 0);
+        assert_eq!(eager.q.processed(), lazy.q.processed() + lazy.headend.counters.lazy_completions);
+        assert!(lazy.headend.streams.iter().all(|s| s.glitches == 0 && s.periods == s.delivered));
     }
 
     #[test]
@@ -543,22 +582,22 @@ mod tests {
         // 160 orphan reads (~4 s of each disk's time) queued at 10 s
         // make the streams' next reads late: their completions must be
         // events, at the instant the eager run has them.
-        let congest = |h: &mut Headend| {
-            advance(h, SimTime::from_secs_f64(10.0), |_| {}).expect("ok");
-            let now = h.now();
+        let congest = |w: &mut World| {
+            w.advance(SimTime::from_secs_f64(10.0), |_| {}).expect("ok");
+            let now = w.now();
             for e in 0..160 {
-                h.issue_read(Owner::Orphan, 0, 0, e, now);
+                w.headend.issue_read(&mut w.q, Owner::Orphan, 0, 0, e, now);
             }
-            run_to_end(h);
+            run_to_end(w);
         };
         let (mut lazy, mut eager) = (small(true), small(false));
         congest(&mut lazy);
         congest(&mut eager);
-        let glitches: u32 = lazy.streams.iter().map(|s| s.glitches).sum();
+        let glitches: u32 = lazy.headend.streams.iter().map(|s| s.glitches).sum();
         assert!(glitches > 0, "the congestion made no read late");
-        assert!(lazy.counters.lazy_completions < lazy.counters.reads_completed);
-        assert_eq!(lazy.counters.reads_completed, eager.counters.reads_completed);
-        for (a, b) in lazy.streams.iter().zip(&eager.streams) {
+        assert!(lazy.headend.counters.lazy_completions < lazy.headend.counters.reads_completed);
+        assert_eq!(lazy.headend.counters.reads_completed, eager.headend.counters.reads_completed);
+        for (a, b) in lazy.headend.streams.iter().zip(&eager.headend.streams) {
             assert_eq!((a.periods, a.delivered, a.glitches, a.lost_pkts), (b.periods, b.delivered, b.glitches, b.lost_pkts));
         }
     }

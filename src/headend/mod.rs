@@ -1,11 +1,20 @@
-//! The head-end of FIG. 1–2: server modules with disk arrays and buffers,
-//! the switch, the transport processors and the session controller, driven
-//! by the engine's event queue.
+//! The head-end of FIG. 1–2: server modules with disk arrays (`array.rs`,
+//! `disk.rs`) and buffers (`buffer.rs`), the switch (`switch.rs`), the
+//! transport processors and FATC channels (`transport.rs`) and the session
+//! controller (`session.rs`); the extents of FIG. 3A in `layout.rs`; a
+//! stream's service periods in `playout.rs`; the rows of `modules.csv` in
+//! `report.rs`.
+//!
+//! `Headend` owns all of that state; its fields are private to this module.
+//! Other components (the migration protocol, fault injection, the load
+//! observer, `sim.rs`) reach it only through the calls listed in
+//! `interface.rs`, and schedule nothing of its: it schedules its own events
+//! (`HeadendEv`) through the `Schedule` door of the shared queue.
 //!
 //! Steady state costs about two events per stream-period: a `Boundary` at
 //! each extent deadline (resolve the period, release the extent that finished
 //! playing, issue the next read) and a disk completion per read, most of
-//! them resolved without a queue round-trip (`array`). Packets, switch
+//! them resolved without a queue round-trip (`array.rs`). Packets, switch
 //! multiplexing and FATC channels are computed, not simulated.
 
 pub mod array;
@@ -18,8 +27,256 @@ pub mod stream;
 pub mod switch;
 pub mod transport;
 
-mod core;
-mod observe;
+mod interface;
+mod playout;
+mod prefetch;
+mod report;
 
 pub use self::array::DiskState;
-pub use self::core::{Ev, Headend, Module};
+pub use self::interface::{Agenda, Results};
+
+use self::buffer::Buffer;
+use self::disk::{Discipline, DiskParams, RequestQueue, SeekCurve, TransferTable, ZoneTable};
+use self::layout::Layout;
+use self::session::Popularity;
+use self::stream::*;
+use self::transport::{Bitrate, Fatc, packets_to_time};
+use crate::engine::{RngStream, RngStreams, SimDuration, SimTime};
+use crate::report::{ModuleRow, ReadRow};
+use crate::scenario::{QueueDiscipline, Scenario};
+
+/// The head-end's own events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HeadendEv {
+    /// An extent deadline of a stream: its next slot starts.
+    Boundary { stream: StreamId, epoch: u32 },
+    /// A stream of the initial population issues its first read (its phase).
+    FirstRead { stream: StreamId, epoch: u32 },
+    /// A disk completes its read in service, when the completion matters to
+    /// someone (late, orphaned or migration read, hardware down); quiet
+    /// completions are resolved without an event (`array.rs`).
+    DiskDone {
+        module: u16,
+        disk: u16,
+        /// The read in service; only for prefetching (the disk's `current`
+        /// is what counts).
+        read: ReadId,
+    },
+    /// A new session arrives at the session controller.
+    Arrival,
+    /// A session's viewing time is over.
+    SessionEnd { stream: StreamId, epoch: u32 },
+    /// A reporting interval ends: one `modules.csv` row per module.
+    Report,
+}
+
+/// What one of the head-end's events means to another component, for
+/// `sim.rs` to route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// The transitional read of migration `mig` finished (done or failed).
+    Transitional { mig: u32, read: ReadId },
+    /// The viewing time of the session of stream `stream`, scheduled under
+    /// generation `epoch`, is over; whether it ends depends on migration.
+    SessionOver { stream: StreamId, epoch: u32 },
+}
+
+/// One server module (FIG. 2, 220): its buffer, state and admission count.
+struct Module {
+    buffer: Buffer,
+    /// Data path down: no reads, no output.
+    failed: bool,
+    /// Must shed its users and takes no new ones (warning, secondary storage).
+    degraded: bool,
+    /// Streams this module feeds or has promised to take (admission count).
+    streams: u32,
+    /// Streams whose output this module sends through the switch now.
+    feeding: u32,
+    /// `busy_ns` summed over disks at the last report.
+    busy_at_report: u64,
+    period: SimDuration,
+    /// Transfer times of this module's whole extent, by zone.
+    extent_transfer: TransferTable,
+}
+
+/// Whole-run counters that are not per stream.
+#[derive(Default, Clone, Debug)]
+pub struct Counters {
+    pub blocked: u64,
+    pub reads_completed: u64,
+    pub reads_failed: u64,
+    pub sessions_started: u64,
+    /// Disk completions resolved without a queue event (`array.rs`).
+    pub lazy_completions: u64,
+}
+
+pub struct Headend {
+    sc: Scenario,
+    end: SimTime,
+    /// The stream rate of every title.
+    bitrate: Bitrate,
+    streams: Vec<Stream>,
+    /// Report-only state of each stream, same index as `streams`.
+    logs: Vec<StreamLog>,
+    /// Module feeding each stream's user right now, for the "never two
+    /// modules at once" invariant (kept apart from `Stream::module`, which
+    /// is who owns the stream's state).
+    feeder: Vec<u16>,
+    reads: Reads,
+    modules: Vec<Module>,
+    /// Every module's disks, module by module (`Layout::disk_ix`): one index
+    /// where a `Vec` per module took two dependent loads and two bounds
+    /// checks, several times a service period.
+    disks: Vec<DiskState>,
+    layout: Layout,
+    disk: DiskParams,
+    fatc: Fatc,
+    counters: Counters,
+    module_rows: Vec<ModuleRow>,
+    read_rows: Option<Vec<ReadRow>>,
+    check: bool,
+    /// Resolve quiet disk completions without queue events (`array.rs`).
+    lazy_disks: bool,
+    /// Prefetch the state of upcoming events: only worth it when the
+    /// streams' state outgrows the cache (`prefetch.rs`).
+    prefetch: bool,
+    /// First broken invariant, with the instant it broke.
+    violation: Option<String>,
+    /// Each disk's random stream (rotation, random placement), indexed like
+    /// `disks` (`Layout::disk_ix`); kept out of `DiskState` so the state the
+    /// hot path touches stays small (a ChaCha state is ~300 bytes).
+    disk_rng: Vec<RngStream>,
+    rng_session: RngStream,
+    rng_arrival: RngStream,
+    popularity: Popularity,
+    /// Next module to try for round-robin assignment.
+    rr_next: u32,
+    switch_factor: Vec<f64>,
+    switch_dirty: bool,
+    switch_offered: Vec<u64>,
+    last_report: SimTime,
+    next_user: u32,
+}
+
+impl Headend {
+    /// The head-end of scenario `sc`; `trace` keeps a row per disk read,
+    /// `check` checks invariants (always on in debug builds), `lazy_disks`
+    /// resolves quiet disk completions without queue events.
+    pub fn new(sc: &Scenario, trace: bool, check: bool, lazy_disks: bool) -> Headend {
+        let raw = &sc.raw;
+        let streams = RngStreams::new(raw.seed);
+        let h = &raw.headend;
+        let d = &h.disk;
+        let disk = DiskParams::new(
+            d.cylinders,
+            d.rpm,
+            SeekCurve {
+                split_cylinders: d.seek.split_cylinders,
+                short_a_ms: d.seek.short_a_ms,
+                short_b_ms: d.seek.short_b_ms,
+                long_c_ms: d.seek.long_c_ms,
+                long_e_ms: d.seek.long_e_ms,
+            },
+            ZoneTable::new(d.cylinders, d.zones, d.outer_bytes_per_s, d.inner_bytes_per_s).unwrap_or_else(|_| ZoneTable::cheetah_9lp()),
+        );
+        let discipline = match d.queue {
+            QueueDiscipline::Fifo => Discipline::Fifo,
+            QueueDiscipline::Edf => Discipline::Edf,
+            QueueDiscipline::ScanEdf => Discipline::ScanEdf,
+        };
+        let bitrate = Bitrate::new(raw.content.bitrate_bps);
+        let disks = (0..h.modules as usize)
+            .flat_map(|m| (0..h.disks_per_module as usize).map(move |k| (m, k)))
+            .map(|(m, k)| DiskState {
+                // The peer starts every head at a random cylinder.
+                head: streams.stream(&format!("disk/{m}/{k}/head")).below(d.cylinders as u64) as u32,
+                queue: RequestQueue::with_scan_window(discipline, SimDuration::from_millis_f64(d.scan_window_ms)),
+                current: None,
+                current_done: SimTime::ZERO,
+                lazy: false,
+                notify_queued: 0,
+                failed: false,
+                busy_ns: 0,
+            })
+            .collect();
+        let modules = (0..h.modules as usize)
+            .map(|m| Module {
+                buffer: Buffer::new(h.buffer_bytes),
+                failed: false,
+                degraded: false,
+                streams: 0,
+                feeding: 0,
+                busy_at_report: 0,
+                period: packets_to_time(sc.extent_packets[m], bitrate),
+                extent_transfer: disk.zones.transfer_table(sc.extent_packets[m] * 188),
+            })
+            .collect();
+        let layout = Layout::new(
+            h.modules,
+            h.disks_per_module,
+            raw.content.titles,
+            sc.replicas,
+            sc.title_packets,
+            sc.extent_packets.clone(),
+            d.cylinders,
+        );
+        Headend {
+            sc: sc.clone(),
+            end: SimTime::from_secs_f64(raw.duration_s),
+            bitrate,
+            streams: Vec::with_capacity(raw.workload.streams as usize),
+            logs: Vec::with_capacity(raw.workload.streams as usize),
+            feeder: Vec::with_capacity(raw.workload.streams as usize),
+            reads: Reads::default(),
+            modules,
+            disks,
+            layout,
+            disk,
+            fatc: Fatc::new(h.transport.channels, h.transport.channel_bps, bitrate.bps()),
+            counters: Counters::default(),
+            module_rows: Vec::new(),
+            read_rows: if trace { Some(Vec::new()) } else { None },
+            check: check || cfg!(debug_assertions),
+            lazy_disks,
+            // 2 048 streams' state is 256 KiB: a quarter of the L2 cache.
+            prefetch: raw.workload.streams >= 2048,
+            violation: None,
+            disk_rng: (0..h.modules)
+                .flat_map(|m| (0..h.disks_per_module).map(move |k| (m, k)))
+                .map(|(m, k)| streams.stream(&format!("disk/{m}/{k}")))
+                .collect(),
+            rng_session: streams.stream("session"),
+            rng_arrival: streams.stream("arrivals"),
+            popularity: Popularity::new(raw.content.titles, raw.content.zipf_s),
+            rr_next: 0,
+            switch_factor: vec![1.0; h.modules as usize],
+            switch_dirty: true,
+            switch_offered: vec![0; h.modules as usize],
+            last_report: SimTime::ZERO,
+            next_user: 0,
+        }
+    }
+
+    /// Records the first broken invariant; the run stops after this event.
+    fn violated(&mut self, now: SimTime, what: String) {
+        if self.violation.is_none() {
+            self.violation = Some(format!("at t = {now}: {what}"));
+        }
+    }
+
+    fn period_of_module(&self, m: usize) -> SimDuration {
+        self.modules[m].period
+    }
+
+    /// Slot [start, end) of extent `e` for stream `s` on its module.
+    fn slot_end(&self, s: StreamId, e: u32) -> SimTime {
+        let st = &self.streams[s as usize];
+        let (_, end) = self.layout.extent_span(st.module as usize, e);
+        st.grid.time_of(end, self.bitrate)
+    }
+
+    /// The disks of module `m`.
+    fn module_disks(&self, m: usize) -> &[DiskState] {
+        &self.disks[self.layout.disk_ix(m, 0)..self.layout.disk_ix(m + 1, 0)]
+    }
+}

@@ -1,7 +1,199 @@
 //! The session controller (FIG. 1, 145): starts sessions on a module that
-//! holds the title and has room, and counts the ones nobody can admit.
+//! holds the title and has room, counts the ones nobody can admit, and ends
+//! sessions.
 
-use crate::engine::RngStream;
+use super::stream::*;
+use super::transport::Grid;
+use super::{Agenda, Headend, HeadendEv};
+use crate::engine::{RngStream, SimDuration, SimTime};
+use crate::scenario::{Assignment, TitleEnd};
+
+impl Headend {
+    /// Starts the initial population and schedules the first of everything.
+    pub fn start(&mut self, q: &mut impl Agenda) {
+        let raw = self.sc.raw.clone();
+        let k = raw.workload.streams_per_user;
+        let mut placed = 0;
+        while placed < raw.workload.streams {
+            let title = self.popularity.draw(raw.content.titles, &mut self.rng_session);
+            let title_extents_max = self.layout.extents(0).max(1);
+            let extent = self.rng_session.below(title_extents_max as u64) as u32;
+            let phase = SimDuration((self.rng_session.uniform() * self.modules[0].period.0 as f64) as u64);
+            let n = k.min(raw.workload.streams - placed);
+            self.start_user(q, SimTime::ZERO + phase, title, extent, n);
+            placed += n;
+        }
+        if raw.workload.arrivals_per_s > 0.0 {
+            let gap = self.rng_arrival.exponential(1.0 / raw.workload.arrivals_per_s);
+            q.schedule(SimTime::from_secs_f64(gap), HeadendEv::Arrival);
+        }
+        q.schedule(SimTime::from_secs_f64(raw.report_interval_s).min(self.end), HeadendEv::Report);
+    }
+
+    /// Can module `m` take one more stream of title `t`?
+    pub fn admits(&self, m: usize, t: u32) -> bool {
+        let md = &self.modules[m];
+        self.module_live(m) && !md.degraded && md.streams < self.sc.max_streams_per_module && self.layout.holds(m, t)
+    }
+
+    /// Module for a new stream of title `t`, per `workload.assignment`.
+    fn choose_module(&mut self, t: u32) -> Option<usize> {
+        let m = self.modules.len();
+        match self.sc.raw.workload.assignment {
+            Assignment::LeastLoaded => (0..m).filter(|&i| self.admits(i, t)).min_by_key(|&i| (self.modules[i].streams, i)),
+            Assignment::RoundRobin => self.next_round_robin(None, t),
+        }
+    }
+
+    /// The next module in round-robin order, other than `skip`, that admits
+    /// a stream of title `t`; the order moves on past it.
+    pub fn next_round_robin(&mut self, skip: Option<usize>, t: u32) -> Option<usize> {
+        let m = self.modules.len();
+        let start = self.rr_next as usize;
+        let pick = (0..m).map(|k| (start + k) % m).find(|&i| Some(i) != skip && self.admits(i, t))?;
+        self.rr_next = ((pick + 1) % m) as u32;
+        Some(pick)
+    }
+
+    /// Starts a user with `n` streams of `title` from `extent`; the first
+    /// reads are issued at `t0` and the first extent plays one period later.
+    fn start_user(&mut self, q: &mut impl Agenda, t0: SimTime, title: u32, extent: u32, n: u32) {
+        let user = self.next_user;
+        self.next_user += 1;
+        let Some(m) = self.choose_module(title) else {
+            self.counters.blocked += 1;
+            return;
+        };
+        if self.modules[m].streams + n > self.sc.max_streams_per_module {
+            self.counters.blocked += 1;
+            return;
+        }
+        let extent = extent.min(self.layout.extents(m) - 1);
+        for _ in 0..n {
+            let Some(channel) = self.fatc.assign() else {
+                self.counters.blocked += 1;
+                return;
+            };
+            self.counters.sessions_started += 1;
+            let id = self.streams.len() as StreamId;
+            let start_pkt = self.layout.extent_span(m, extent).0;
+            let first_deadline = t0 + self.modules[m].period;
+            let session_end =
+                self.sc.raw.workload.mean_session_s.map(|mean| t0 + SimDuration::from_secs_f64(self.rng_session.exponential(mean)));
+            self.streams.push(Stream {
+                id,
+                title,
+                module: m as u16,
+                status: Status::Active,
+                epoch: 0,
+                grid: Grid { anchor_t: first_deadline, anchor_pkt: start_pkt },
+                // Nothing plays before the first slot: `cur` is the extent
+                // before the first, and wraps to it on the first boundary.
+                cur: extent.wrapping_sub(1),
+                next_deadline: first_deadline,
+                cur_ok: true,
+                playing: None,
+                next_read: None,
+                stale_read: None,
+                stop_at: None,
+                dark_since: None,
+                periods: 0,
+                delivered: 0,
+                glitches: 0,
+                lost_pkts: 0,
+            });
+            self.logs.push(StreamLog {
+                user,
+                next_title: None,
+                module_start: m as u16,
+                channel,
+                dup_pkts: 0,
+                stall_ns: 0,
+                migrations: 0,
+                // Admission by the session controller; the first read may
+                // follow later (the initial population's random phase).
+                started: q.now(),
+                ended: None,
+            });
+            self.feeder.push(NO_MODULE);
+            self.set_feeder(q.now(), id, m as u16);
+            self.modules[m].streams += 1;
+            self.switch_dirty = true;
+            q.schedule(first_deadline, HeadendEv::Boundary { stream: id, epoch: 0 });
+            if let Some(e) = session_end {
+                q.schedule(e, HeadendEv::SessionEnd { stream: id, epoch: 0 });
+            }
+            // Reads start at t0; the initial population's t0 is its phase.
+            if t0 == q.now() {
+                self.issue_next_read(q, id);
+            } else {
+                q.schedule(t0, HeadendEv::FirstRead { stream: id, epoch: 0 });
+            }
+        }
+    }
+
+    pub(super) fn on_first_read(&mut self, q: &mut impl Agenda, s: StreamId, epoch: u32) {
+        let st = &self.streams[s as usize];
+        if st.epoch == epoch && st.next_read.is_none() {
+            self.issue_next_read(q, s);
+        }
+    }
+
+    pub(super) fn on_arrival(&mut self, q: &mut impl Agenda) {
+        let now = q.now();
+        let titles = self.sc.raw.content.titles;
+        let title = self.popularity.draw(titles, &mut self.rng_arrival);
+        let k = self.sc.raw.workload.streams_per_user;
+        self.start_user(q, now, title, 0, k);
+        let gap = self.rng_arrival.exponential(1.0 / self.sc.raw.workload.arrivals_per_s);
+        q.schedule(now + SimDuration::from_secs_f64(gap), HeadendEv::Arrival);
+    }
+
+    /// Ends a stream: releases everything it holds.
+    pub(super) fn end_stream(&mut self, q: &mut impl Agenda, s: StreamId, status: Status) {
+        let now = q.now();
+        if self.streams[s as usize].status != Status::Active {
+            return;
+        }
+        self.settle_stream_reads(q, s);
+        let st = &mut self.streams[s as usize];
+        st.status = status;
+        self.logs[s as usize].ended = Some(now);
+        st.epoch = st.epoch.wrapping_add(1);
+        let m = st.module;
+        let channel = self.logs[s as usize].channel;
+        // Deadlines that fell due while the user was dark count as missed.
+        if let Some(dark) = st.dark_since {
+            self.count_missed(s, dark, now);
+        }
+        self.drop_reads(q, s);
+        if m != NO_MODULE {
+            self.modules[m as usize].streams -= 1;
+            self.switch_dirty = true;
+        }
+        self.streams[s as usize].module = NO_MODULE;
+        self.set_feeder(now, s, NO_MODULE);
+        self.fatc.release(channel);
+    }
+
+    /// The title a stream plays after `title_end` made it start another:
+    /// drawn once, when first needed.
+    pub(super) fn next_title_of(&mut self, s: StreamId) -> u32 {
+        match self.logs[s as usize].next_title {
+            Some(t) => t,
+            None => {
+                let t = self.popularity.draw(self.sc.raw.content.titles, &mut self.rng_session);
+                self.logs[s as usize].next_title = Some(t);
+                t
+            }
+        }
+    }
+
+    /// Whether a stream at the end of its title leaves.
+    pub(super) fn leaves_at_title_end(&self) -> bool {
+        self.sc.raw.workload.on_title_end == TitleEnd::Leave
+    }
+}
 
 /// Title popularity: Zipf with exponent s over `titles` titles (s = 0 is
 /// uniform), sampled by binary search over the cumulative weights.

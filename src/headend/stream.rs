@@ -51,8 +51,6 @@ pub struct Stream {
     /// Output of this stream stopped at this instant without a hand-off yet
     /// (failed module or buffer).
     pub dark_since: Option<SimTime>,
-    /// Migration in progress, if any.
-    pub migration: Option<u32>,
     // Counters every period updates.
     pub periods: u32,
     pub delivered: u32,
@@ -87,8 +85,9 @@ pub struct StreamLog {
 pub enum Owner {
     /// A stream's own sequential read, valid while the stream's generation matches.
     Stream { stream: StreamId, epoch: u32 },
-    /// The transitional read of a migration at its destination.
-    Migration(u32),
+    /// The transitional read of migration `mig` of stream `stream` at its
+    /// destination.
+    Migration { mig: u32, stream: StreamId },
     /// Nobody wants it any more; released when it completes.
     Orphan,
 }

@@ -7,6 +7,10 @@
 //! its share delivers each of its streams at `share / offered` of the
 //! stream rate, and the shortfall shows up as glitches.
 
+use super::Headend;
+use super::stream::{NO_MODULE, StreamId};
+use crate::engine::SimTime;
+
 /// Fraction of its offered load each module gets through (1.0 = all).
 /// `offered[m]` is module m's demand [bit/s].
 pub fn max_min_factors(offered: &[u64], capacity_bps: u64, out: &mut Vec<f64>) {
@@ -29,6 +33,42 @@ pub fn max_min_factors(offered: &[u64], capacity_bps: u64, out: &mut Vec<f64>) {
         out[m] = got / demand;
         left -= got;
         remaining -= 1;
+    }
+}
+
+impl Headend {
+    /// Each module's share of the switch from what it offers now.
+    pub(super) fn recompute_switch(&mut self, now: SimTime) {
+        for (m, md) in self.modules.iter().enumerate() {
+            self.switch_offered[m] = if self.module_live(m) { md.feeding as u64 * self.bitrate.bps() } else { 0 };
+        }
+        let capacity = self.sc.raw.headend.switch_bps;
+        max_min_factors(&self.switch_offered, capacity, &mut self.switch_factor);
+        self.switch_dirty = false;
+        if self.check {
+            let served: f64 = self.switch_offered.iter().zip(&self.switch_factor).map(|(&o, &f)| o as f64 * f).sum();
+            if served > capacity as f64 * (1.0 + 1e-9) {
+                self.violated(now, format!("switch carries {served:.0} bit/s > capacity {capacity}"));
+            }
+        }
+    }
+
+    /// Sets who feeds stream `s`'s user through the switch; enabling a
+    /// second module while another still feeds the user breaks the core
+    /// invariant.
+    pub(super) fn set_feeder(&mut self, now: SimTime, s: StreamId, m: u16) {
+        let cur = self.feeder[s as usize];
+        if m != NO_MODULE && cur != NO_MODULE && cur != m {
+            self.violated(now, format!("stream {s} fed by modules {cur} and {m} at once"));
+        }
+        if cur != NO_MODULE {
+            self.modules[cur as usize].feeding -= 1;
+        }
+        if m != NO_MODULE {
+            self.modules[m as usize].feeding += 1;
+        }
+        self.switch_dirty = true;
+        self.feeder[s as usize] = m;
     }
 }
 

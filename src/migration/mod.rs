@@ -1,10 +1,13 @@
 //! User migration between server modules: the protocol of FIG. 4–6 and the
 //! naive reaction it is compared with.
 //!
-//! A migration is a record driven by SMBUS messages and timers; the source
-//! side (FIG. 4) lives in `source.rs`, the destination side (FIG. 5) in
-//! `destination.rs`, the choice of who is migrated how in `triage.rs`, and
-//! the naive policy in `policy.rs`. Step numbers of the patent are quoted
+//! `Protocol` owns every migration record, the protocol's timers and the
+//! SMBUS; it changes the head-end only through the calls listed in
+//! `headend/interface.rs`. A migration is a record driven by SMBUS messages
+//! and timers; the source side (FIG. 4) lives in `source.rs`, the
+//! destination side (FIG. 5) in `destination.rs`, the choice of who is
+//! migrated how in `triage.rs`, and the policies (and the routing of the
+//! protocol's events) in `policy.rs`. Step numbers of the patent are quoted
 //! where each step is taken, so `grep "step 516"` finds it.
 
 pub mod destination;
@@ -16,9 +19,120 @@ pub mod triage;
 #[cfg(test)]
 mod tests;
 
-use crate::engine::SimTime;
+use crate::engine::{Schedule, SimDuration, SimTime};
+use crate::headend::smbus::Smbus;
 use crate::headend::stream::{ReadId, StreamId};
+use crate::headend::{Headend, HeadendEv};
+use crate::scenario::{RawMigration, Scenario};
 pub use messages::{MsgKind, TimerKind};
+
+/// The protocol's own events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProtocolEv {
+    /// Naive policy: move the stream at its next period boundary.
+    NaiveRestart {
+        stream: StreamId,
+        /// The migration record of the restart.
+        mig: u32,
+    },
+    /// An SMBUS message of request round `round` of migration `mig` arrives.
+    Msg { mig: u32, round: u32, kind: MsgKind },
+    /// A timer of request round `round` of migration `mig` expires.
+    Timer { mig: u32, round: u32, kind: TimerKind },
+}
+
+/// The shared queue, as the protocol schedules into it: its own events,
+/// and the head-end's through the head-end's calls.
+pub trait Agenda: Schedule<ProtocolEv> + Schedule<HeadendEv> {}
+impl<T: Schedule<ProtocolEv> + Schedule<HeadendEv>> Agenda for T {}
+
+/// The migration protocol's state: every migration attempt, which stream
+/// is being migrated, the requests each module has not answered yet, and
+/// the SMBUS.
+pub struct Protocol {
+    cfg: RawMigration,
+    /// Spacing of random-access points in the content [s].
+    random_access_interval_s: f64,
+    streams_per_user: u32,
+    migrations: Vec<Migration>,
+    /// Migration in progress of each stream, by stream id (streams beyond
+    /// the end have none).
+    active: Vec<Option<u32>>,
+    /// Migrate requests sent to each module and not yet answered; the
+    /// source counts them so a mass migration spreads over destinations.
+    pending_in: Vec<u32>,
+    smbus: Smbus,
+}
+
+impl Protocol {
+    pub fn new(sc: &Scenario) -> Protocol {
+        let raw = &sc.raw;
+        let s = &raw.smbus;
+        let smbus = Smbus::new(
+            SimDuration::from_micros_f64(s.latency_us),
+            s.per_byte_ns,
+            SimDuration::from_micros_f64(s.jitter_us),
+            s.loss,
+            SimDuration::from_micros_f64(s.trigger_latency_us),
+            crate::engine::RngStreams::new(raw.seed).stream("smbus"),
+        );
+        Protocol {
+            cfg: raw.migration.clone(),
+            random_access_interval_s: raw.content.random_access_interval_s,
+            streams_per_user: raw.workload.streams_per_user,
+            migrations: Vec::new(),
+            active: Vec::new(),
+            pending_in: vec![0; raw.headend.modules as usize],
+            smbus,
+        }
+    }
+
+    /// Every migration attempt so far, in the order they started.
+    pub fn migrations(&self) -> &[Migration] {
+        &self.migrations
+    }
+
+    /// The SMBUS (message counts).
+    pub fn smbus(&self) -> &Smbus {
+        &self.smbus
+    }
+
+    /// The migration in progress of stream `s`, if any.
+    pub fn migrating(&self, s: StreamId) -> Option<u32> {
+        self.active.get(s as usize).copied().flatten()
+    }
+
+    fn set_migrating(&mut self, s: StreamId, mig: Option<u32>) {
+        let i = s as usize;
+        if i >= self.active.len() {
+            if mig.is_none() {
+                return;
+            }
+            self.active.resize(i + 1, None);
+        }
+        self.active[i] = mig;
+    }
+
+    /// An SMBUS delay and loss burst starts (`extra`, `loss`) or ends
+    /// (zero, 0.0).
+    pub fn smbus_burst(&mut self, extra: SimDuration, loss: f64) {
+        self.smbus.burst_extra = extra;
+        self.smbus.burst_loss = loss;
+    }
+
+    /// Invariants of a finished run at `end`; the first broken one.
+    pub fn check_end(&self, end: SimTime) -> Result<(), String> {
+        match self.migrations.iter().find(|m| m.outcome.is_none() && m.started + SimDuration::from_secs(60) < end) {
+            Some(m) => Err(format!("migration {} of stream {} never ended", m.id, m.stream)),
+            None => Ok(()),
+        }
+    }
+
+    /// The head-end's transitional read `read` of migration `mig` finished.
+    pub fn on_read_done(&mut self, q: &mut impl Agenda, h: &mut Headend, mig: u32, read: ReadId) {
+        self.migration_read_done(q, h, mig, read);
+    }
+}
 
 /// Why users are migrated (FIG. 4 step 404).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

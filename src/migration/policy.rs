@@ -1,83 +1,87 @@
-//! Migration policies: `protocol` (FIG. 4–6) and `naive`, the reaction a
-//! straightforward model has (the SimPy peer's): restart each user on a
-//! survivor at its next period, no handshake, in-flight extents lost.
+//! Migration policies, and the routing of the protocol's own events:
+//! `protocol` (FIG. 4–6) and `naive`, the reaction a straightforward model
+//! has (the SimPy peer's): restart each user on a survivor at its next
+//! period, no handshake, in-flight extents lost.
 
-use super::{Cause, Migration, MsgKind, Outcome, Phase, TimerKind};
+use super::{Agenda, Cause, Migration, MsgKind, Outcome, Phase, Protocol, ProtocolEv, TimerKind};
+use crate::headend::Headend;
 use crate::headend::stream::{Status, StreamId};
-use crate::headend::{Ev, Headend};
 use crate::scenario::Policy;
 
-impl Headend {
-    /// Module `m` must shed its users (failure, warning or overload).
-    pub fn shed_users(&mut self, m: usize, cause: Cause, failed_disk: Option<usize>, limit: Option<usize>) {
-        let plans = self.triage(m, cause, failed_disk);
+impl Protocol {
+    /// Module `m` must shed its users (failure, warning or overload): at
+    /// most `limit` of them, in triage's order.
+    pub fn shed_users(
+        &mut self,
+        q: &mut impl Agenda,
+        h: &mut Headend,
+        m: usize,
+        cause: Cause,
+        failed_disk: Option<usize>,
+        limit: Option<usize>,
+    ) {
+        let plans = self.triage(q.now(), h, m, cause, failed_disk);
         let take = limit.unwrap_or(plans.len());
         for plan in plans.into_iter().take(take) {
-            match self.sc.raw.migration.policy {
+            match self.cfg.policy {
                 Policy::Protocol => {
-                    self.begin_migration(plan.stream, cause, plan.horizon, plan.direct);
+                    self.begin_migration(q, h, plan.stream, cause, plan.horizon, plan.direct);
                 }
-                Policy::Naive => self.naive_schedule(plan.stream, cause),
+                Policy::Naive => self.naive_schedule(q, h, plan.stream, cause),
             }
         }
     }
 
     /// Naive: the user moves at its next period boundary.
-    fn naive_schedule(&mut self, s: StreamId, cause: Cause) {
-        let now = self.now();
-        let st = &self.streams[s as usize];
-        if st.status != Status::Active || st.migration.is_some() {
+    fn naive_schedule(&mut self, q: &mut impl Agenda, h: &mut Headend, s: StreamId, cause: Cause) {
+        let now = q.now();
+        let st = h.stream(s);
+        if st.status != Status::Active || self.migrating(s).is_some() {
             return;
         }
         let at = st.next_deadline.max(now);
         let id = self.migrations.len() as u32;
-        self.migrations.push(Migration::new(id, s, self.logs[s as usize].user, cause, st.module, now, Some(at), true, Phase::Accepted));
-        let st = &mut self.streams[s as usize];
-        st.migration = Some(id);
-        if st.dark_since.is_none() {
-            st.stop_at = Some(at);
+        self.migrations.push(Migration::new(id, s, h.user_of(s), cause, st.module, now, Some(at), true, Phase::Accepted));
+        self.set_migrating(s, Some(id));
+        if h.stream(s).dark_since.is_none() {
+            h.stop_output_at(s, at);
         }
-        self.q.schedule(at, Ev::NaiveRestart { stream: s, mig: id });
+        q.schedule(at, ProtocolEv::NaiveRestart { stream: s, mig: id });
     }
 
     /// Naive restart at the period boundary: the in-flight extent is lost;
     /// the survivor (round-robin) reads the one after it.
-    pub fn naive_restart(&mut self, s: StreamId, mig: u32) {
-        if self.streams[s as usize].status != Status::Active || self.migrations[mig as usize].outcome.is_some() {
+    fn naive_restart(&mut self, q: &mut impl Agenda, h: &mut Headend, s: StreamId, mig: u32) {
+        if h.stream(s).status != Status::Active || self.migrations[mig as usize].outcome.is_some() {
             return;
         }
-        let now = self.now();
-        let st = &self.streams[s as usize];
+        let now = q.now();
+        let st = h.stream(s);
         let src = st.module as usize;
         let title = st.title;
-        let p_stop = match st.dark_since {
-            Some(d) => self.position_at(s, d),
-            None => self.position_at(s, now),
-        };
+        let p_stop = h.position_at(s, st.dark_since.unwrap_or(now));
         // The extent that was being read when the user moved is gone; the
         // survivor's first read is the one after it.
         let in_flight = st.cur.wrapping_add(1);
-        let (q, _) = self.layout.extent_span(src, in_flight.min(self.layout.extents(src) - 1));
-        let m_count = self.modules.len();
-        let start = self.rr_next as usize;
-        let dest = (0..m_count).map(|k| (start + k) % m_count).find(|&d| d != src && self.admits(d, title));
-        if self.streams[s as usize].dark_since.is_none() {
-            self.stop_output(s);
+        let layout = h.layout();
+        let (q_pkt, _) = layout.extent_span(src, in_flight.min(layout.extents(src) - 1));
+        if h.stream(s).dark_since.is_none() {
+            h.stop_output(q, s);
         }
-        let Some(dest) = dest else {
-            self.fail_migration(mig, "no survivor");
+        let Some(dest) = h.next_round_robin(Some(src), title) else {
+            self.fail_migration(q, h, mig, "no survivor");
             return;
         };
-        self.rr_next = ((dest + 1) % m_count) as u32;
-        self.modules[dest].streams += 1;
+        h.reserve_stream(dest);
         let m = &mut self.migrations[mig as usize];
         m.dest = dest as u16;
         m.tried.push(dest as u16);
-        m.q_pkt = q;
-        m.extent = (q / self.layout.extent_packets[dest]) as u32;
-        let (lost, dup, stall) = self.resume_on(s, dest, q, p_stop, None);
+        m.q_pkt = q_pkt;
+        m.extent = (q_pkt / h.layout().extent_packets[dest]) as u32;
+        let (lost, dup, stall) = h.resume_on(q, s, dest, q_pkt, p_stop, None);
+        self.set_migrating(s, None);
         // The slot that restarts now has no extent: lost whole.
-        let (from, end) = self.slot_packets(s);
+        let (from, end) = h.slot_packets(s);
         let m = &mut self.migrations[mig as usize];
         m.lost_pkts = lost + (end - from);
         m.dup_pkts = dup;
@@ -87,34 +91,43 @@ impl Headend {
         m.ended = now;
     }
 
+    /// Handles one of the protocol's own events.
+    pub fn handle(&mut self, q: &mut impl Agenda, h: &mut Headend, ev: ProtocolEv) {
+        match ev {
+            ProtocolEv::NaiveRestart { stream, mig } => self.naive_restart(q, h, stream, mig),
+            ProtocolEv::Msg { mig, round, kind } => self.on_message(q, h, mig, round, kind),
+            ProtocolEv::Timer { mig, round, kind } => self.on_timer(q, h, mig, round, kind),
+        }
+    }
+
     /// Dispatches a delivered SMBUS message.
-    pub fn on_message(&mut self, mig: u32, round: u32, kind: MsgKind) {
+    fn on_message(&mut self, q: &mut impl Agenda, h: &mut Headend, mig: u32, round: u32, kind: MsgKind) {
         if self.migrations[mig as usize].round != round {
             return; // an answer to a request the source abandoned
         }
         match kind {
-            MsgKind::Request => self.destination_on_request(mig, false),
-            MsgKind::DirectMigrate => self.destination_on_request(mig, true),
-            MsgKind::Accept => self.source_on_accept(mig, false),
-            MsgKind::ModifiedAccept => self.source_on_accept(mig, true),
-            MsgKind::Reject => self.source_on_reject(mig, false),
-            MsgKind::Trigger => self.destination_on_trigger(mig),
-            MsgKind::StreamMigrated => self.source_on_stream_migrated(mig),
-            MsgKind::ControlTransfer => self.destination_on_control(mig),
+            MsgKind::Request => self.destination_on_request(q, h, mig, false),
+            MsgKind::DirectMigrate => self.destination_on_request(q, h, mig, true),
+            MsgKind::Accept => self.source_on_accept(q, h, mig, false),
+            MsgKind::ModifiedAccept => self.source_on_accept(q, h, mig, true),
+            MsgKind::Reject => self.source_on_reject(q, h, mig, false),
+            MsgKind::Trigger => self.destination_on_trigger(q, h, mig),
+            MsgKind::StreamMigrated => self.source_on_stream_migrated(q, mig),
+            MsgKind::ControlTransfer => self.destination_on_control(q, h, mig),
             MsgKind::Cancel => {}
         }
     }
 
-    pub fn on_timer(&mut self, mig: u32, round: u32, kind: TimerKind) {
+    fn on_timer(&mut self, q: &mut impl Agenda, h: &mut Headend, mig: u32, round: u32, kind: TimerKind) {
         if self.migrations[mig as usize].round != round {
             return;
         }
         match kind {
-            TimerKind::Response => self.source_on_reject(mig, true),
-            TimerKind::SourceStop => self.source_stop(mig),
-            TimerKind::StreamMigrated => self.source_on_migrated_timeout(mig),
-            TimerKind::TriggerWait => self.destination_on_trigger_timeout(mig),
-            TimerKind::ControlTransfer => self.destination_on_control_timeout(mig),
+            TimerKind::Response => self.source_on_reject(q, h, mig, true),
+            TimerKind::SourceStop => self.source_stop(q, h, mig),
+            TimerKind::StreamMigrated => self.source_on_migrated_timeout(q, h, mig),
+            TimerKind::TriggerWait => self.destination_on_trigger_timeout(q, h, mig),
+            TimerKind::ControlTransfer => self.destination_on_control_timeout(q, h, mig),
         }
     }
 }

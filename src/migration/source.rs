@@ -1,70 +1,75 @@
 //! The source server module (FIG. 4, and the source side of FIG. 6).
 
-use super::{Cause, Migration, MsgKind, Outcome, Phase, SourceEnd, TimerKind};
+use super::{Agenda, Cause, Migration, MsgKind, Outcome, Phase, Protocol, ProtocolEv, SourceEnd, TimerKind};
 use crate::engine::{SimDuration, SimTime};
-use crate::headend::stream::ReadState;
+use crate::headend::Headend;
 use crate::headend::stream::{NO_MODULE, Status, StreamId};
-use crate::headend::{Ev, Headend};
 use crate::scenario::{Handshake, Transition};
 
-impl Headend {
+impl Protocol {
     /// Step 404–412 (FIG. 6 602–605): starts migrating stream `s` away from
     /// its module. Returns false if the stream cannot be migrated now.
-    pub fn begin_migration(&mut self, s: StreamId, cause: Cause, horizon: Option<SimTime>, direct: bool) -> bool {
-        let now = self.now();
-        let st = &self.streams[s as usize];
-        if st.status != Status::Active || st.migration.is_some() || st.module == NO_MODULE {
+    pub fn begin_migration(
+        &mut self,
+        q: &mut impl Agenda,
+        h: &mut Headend,
+        s: StreamId,
+        cause: Cause,
+        horizon: Option<SimTime>,
+        direct: bool,
+    ) -> bool {
+        let now = q.now();
+        let st = h.stream(s);
+        if st.status != Status::Active || self.migrating(s).is_some() || st.module == NO_MODULE {
             return false;
         }
         let id = self.migrations.len() as u32;
-        self.migrations.push(Migration::new(id, s, self.logs[s as usize].user, cause, st.module, now, horizon, direct, Phase::Requested));
-        self.streams[s as usize].migration = Some(id);
-        self.request_to_new_destination(id);
+        self.migrations.push(Migration::new(id, s, h.user_of(s), cause, st.module, now, horizon, direct, Phase::Requested));
+        self.set_migrating(s, Some(id));
+        self.request_to_new_destination(q, h, id);
         true
     }
 
     /// Sends an SMBUS message of the migration and schedules its delivery.
-    pub(crate) fn send(&mut self, mig: u32, kind: MsgKind) {
-        let now = self.now();
+    pub(super) fn send(&mut self, q: &mut impl Agenda, mig: u32, kind: MsgKind) {
+        let now = q.now();
         let m = &mut self.migrations[mig as usize];
         m.messages += 1;
         let round = m.round;
         if let Some(at) = self.smbus.send(now, kind.bytes(), kind == MsgKind::Trigger) {
-            self.q.schedule(at, Ev::Msg { mig, round, kind });
+            q.schedule(at, ProtocolEv::Msg { mig, round, kind });
         }
     }
 
-    pub(crate) fn timer(&mut self, mig: u32, at: SimTime, kind: TimerKind) {
+    pub(super) fn timer(&mut self, q: &mut impl Agenda, mig: u32, at: SimTime, kind: TimerKind) {
         let round = self.migrations[mig as usize].round;
-        self.q.schedule(at.max(self.now()), Ev::Timer { mig, round, kind });
+        q.schedule(at.max(q.now()), ProtocolEv::Timer { mig, round, kind });
     }
 
     /// Least-loaded live module holding the title with room, not yet tried
     /// (step 424: the alternate destination).
-    fn pick_destination(&self, mig: u32) -> Option<usize> {
+    fn pick_destination(&self, h: &Headend, mig: u32) -> Option<usize> {
         let m = &self.migrations[mig as usize];
-        let title = self.streams[m.stream as usize].title;
-        let usable = |d: usize| d != m.source as usize && !m.tried.contains(&(d as u16)) && self.admits(d, title);
+        let title = h.stream(m.stream).title;
+        let usable = |d: usize| d != m.source as usize && !m.tried.contains(&(d as u16)) && h.admits(d, title);
         // Box 405: a user's streams (content, audio, data…) move together,
         // so a stream follows where its siblings went or are going.
-        if let Some(d) = self.sibling_destination(m.stream, m.source).filter(|&d| usable(d)) {
+        if let Some(d) = self.sibling_destination(h, m.stream, m.source).filter(|&d| usable(d)) {
             return Some(d);
         }
-        (0..self.modules.len())
-            .filter(|&d| d != m.source as usize && !m.tried.contains(&(d as u16)) && self.admits(d, title))
-            .min_by_key(|&d| (self.modules[d].streams + self.modules[d].pending_in, d))
+        (0..h.module_count()).filter(|&d| usable(d)).min_by_key(|&d| (h.module_streams(d) + self.pending_in[d], d))
     }
 
     /// Where another stream of the same user is (being) migrated to, if any.
     /// A user's streams are created together, so their ids are adjacent.
-    fn sibling_destination(&self, s: StreamId, source: u16) -> Option<usize> {
-        let user = self.logs[s as usize].user;
-        let k = self.sc.raw.workload.streams_per_user;
+    fn sibling_destination(&self, h: &Headend, s: StreamId, source: u16) -> Option<usize> {
+        let user = h.user_of(s);
+        let k = self.streams_per_user;
         let lo = s.saturating_sub(k);
-        let hi = (s + k).min(self.streams.len() as u32);
-        (lo..hi).filter(|&o| o != s && self.logs[o as usize].user == user).find_map(|o| {
-            let st = &self.streams[o as usize];
-            match st.migration {
+        let hi = (s + k).min(h.streams().len() as u32);
+        (lo..hi).filter(|&o| o != s && h.user_of(o) == user).find_map(|o| {
+            let st = h.stream(o);
+            match self.migrating(o) {
                 Some(id) if self.migrations[id as usize].dest != NO_MODULE => Some(self.migrations[id as usize].dest as usize),
                 None if st.status == Status::Active && st.module != source && st.module != NO_MODULE => Some(st.module as usize),
                 _ => None,
@@ -73,11 +78,11 @@ impl Headend {
     }
 
     /// Step 406–412 / 424: choose a (new) destination and send it the request.
-    pub(crate) fn request_to_new_destination(&mut self, mig: u32) {
-        let max = self.sc.raw.migration.max_destinations as usize;
-        let dest = if self.migrations[mig as usize].tried.len() >= max { None } else { self.pick_destination(mig) };
+    pub(super) fn request_to_new_destination(&mut self, q: &mut impl Agenda, h: &mut Headend, mig: u32) {
+        let max = self.cfg.max_destinations as usize;
+        let dest = if self.migrations[mig as usize].tried.len() >= max { None } else { self.pick_destination(h, mig) };
         let Some(dest) = dest else {
-            self.fail_migration(mig, "no destination");
+            self.fail_migration(q, h, mig, "no destination");
             return;
         };
         let m = &mut self.migrations[mig as usize];
@@ -86,46 +91,46 @@ impl Headend {
         }
         m.tried.push(dest as u16);
         m.dest = dest as u16;
-        self.send_request(mig);
+        self.send_request(q, h, mig);
     }
 
     /// Step 408–412: determine the transitional point and deadline, send the
     /// request (or, for triage's direct users, the direct-migrate order).
-    pub(crate) fn send_request(&mut self, mig: u32) {
-        let now = self.now();
+    pub(super) fn send_request(&mut self, q: &mut impl Agenda, h: &mut Headend, mig: u32) {
+        let now = q.now();
         self.migrations[mig as usize].round += 1;
-        let title = self.streams[self.migrations[mig as usize].stream as usize].title;
+        let title = h.stream(self.migrations[mig as usize].stream).title;
         self.migrations[mig as usize].title = title;
         let dest = self.migrations[mig as usize].dest as usize;
-        self.modules[dest].pending_in += 1;
-        self.choose_transition(mig);
+        self.pending_in[dest] += 1;
+        self.choose_transition(now, h, mig);
         let m = &self.migrations[mig as usize];
         if m.direct {
             let s = m.stream;
             let deadline = m.deadline;
             // The source stops at the end of what it can still show.
-            if self.streams[s as usize].dark_since.is_none() {
-                self.streams[s as usize].stop_at = Some(deadline);
+            if h.stream(s).dark_since.is_none() {
+                h.stop_output_at(s, deadline);
                 self.migrations[mig as usize].phase = Phase::Accepted;
-                self.timer(mig, deadline, TimerKind::SourceStop);
+                self.timer(q, mig, deadline, TimerKind::SourceStop);
             } else {
                 self.migrations[mig as usize].phase = Phase::Triggered;
             }
-            self.send(mig, MsgKind::DirectMigrate);
-            let wait = SimDuration::from_millis_f64(self.sc.raw.migration.response_timeout_ms);
-            self.timer(mig, now + wait, TimerKind::Response);
+            self.send(q, mig, MsgKind::DirectMigrate);
+            let wait = SimDuration::from_millis_f64(self.cfg.response_timeout_ms);
+            self.timer(q, mig, now + wait, TimerKind::Response);
             return;
         }
-        self.send(mig, MsgKind::Request);
-        let mut wait = SimDuration::from_millis_f64(self.sc.raw.migration.response_timeout_ms);
-        if self.sc.raw.migration.handshake == Handshake::RetrieveFirst {
+        self.send(q, mig, MsgKind::Request);
+        let mut wait = SimDuration::from_millis_f64(self.cfg.response_timeout_ms);
+        if self.cfg.handshake == Handshake::RetrieveFirst {
             // The answer comes only after the retrieval, possibly after a
             // whole carousel loop of retries (step 632).
             let m = &self.migrations[mig as usize];
-            let period = self.period_of(m.dest as usize);
-            wait += m.deadline.saturating_since(now) + SimDuration(period.0 * self.layout.disks as u64);
+            let period = h.period_of(m.dest as usize);
+            wait += m.deadline.saturating_since(now) + SimDuration(period.0 * h.layout().disks as u64);
         }
-        self.timer(mig, now + wait, TimerKind::Response);
+        self.timer(q, mig, now + wait, TimerKind::Response);
     }
 
     /// Steps 408 and 410 (FIG. 3B): the transition point is the start of the
@@ -134,44 +139,45 @@ impl Headend {
     /// request, the destination's read and the trigger. A source that has
     /// already stopped resumes the user from the last random-access point
     /// shown, preferring a little duplicated content to any lost.
-    fn choose_transition(&mut self, mig: u32) {
-        let now = self.now();
+    fn choose_transition(&mut self, now: SimTime, h: &Headend, mig: u32) {
         let m = &self.migrations[mig as usize];
         let (s, src, dst) = (m.stream, m.source as usize, m.dest as usize);
-        let st = &self.streams[s as usize];
-        let n_src = self.layout.extent_packets[src];
-        let n_dst = self.layout.extent_packets[dst];
-        let packet_offset = match self.sc.raw.migration.transition {
+        let st = h.stream(s);
+        let layout = h.layout();
+        let bitrate = h.bitrate();
+        let n_src = layout.extent_packets[src];
+        let n_dst = layout.extent_packets[dst];
+        let packet_offset = match self.cfg.transition {
             Transition::Extent => false,
             Transition::PacketOffset => true,
             Transition::Auto => n_src != n_dst,
         };
-        let rap = self.time_pkts(SimDuration::from_secs_f64(self.sc.raw.content.random_access_interval_s)).max(1);
+        let rap = h.time_pkts(SimDuration::from_secs_f64(self.random_access_interval_s)).max(1);
         let align = if packet_offset { rap } else { n_dst };
-        let read = self.disk.expected_service_time(n_dst * 188, self.disk.cylinders / 2);
+        let read = h.typical_extent_read(dst);
         let lead = self.smbus.round_trip_estimate(now) + read + read + self.smbus.trigger_latency;
-        let title_end = self.layout.title_packets;
+        let title_end = layout.title_packets;
         let (q, deadline) = if let Some(dark) = st.dark_since {
-            let p_stop = st.grid.position_at(dark, self.bitrate).min(title_end);
+            let p_stop = st.grid.position_at(dark, bitrate).min(title_end);
             ((p_stop / align) * align, now + lead)
         } else if m.direct {
-            let p = st.grid.position_at(st.next_deadline, self.bitrate).min(title_end);
+            let p = st.grid.position_at(st.next_deadline, bitrate).min(title_end);
             ((p / align) * align, st.next_deadline)
         } else {
             // FIG. 3B: not before the end of the extent being accessed now.
-            let accessed_end = self.layout.extent_span(src, st.cur.wrapping_add(1)).1;
-            let earliest = st.grid.position_at(now + lead, self.bitrate);
+            let accessed_end = layout.extent_span(src, st.cur.wrapping_add(1)).1;
+            let earliest = st.grid.position_at(now + lead, bitrate);
             let floor = if packet_offset { earliest } else { earliest.max(accessed_end) };
             let q = floor.div_ceil(align) * align;
             let q = q.min(title_end.saturating_sub(1));
             match m.horizon {
                 // A failure threatens at `h` (the first extent on a failed
                 // disk): transit no later, i.e. as soon as feasible (step 410).
-                Some(h) if st.grid.time_of(q, self.bitrate) > h => {
-                    let q = (st.grid.position_at(h, self.bitrate) / align) * align;
-                    (q, st.grid.time_of(q, self.bitrate))
+                Some(h) if st.grid.time_of(q, bitrate) > h => {
+                    let q = (st.grid.position_at(h, bitrate) / align) * align;
+                    (q, st.grid.time_of(q, bitrate))
                 }
-                _ => (q, st.grid.time_of(q, self.bitrate)),
+                _ => (q, st.grid.time_of(q, bitrate)),
             }
         };
         let m = &mut self.migrations[mig as usize];
@@ -183,37 +189,38 @@ impl Headend {
 
     /// Step 416 / 426 / 428: an acceptance (plain or modified and judged
     /// appropriate) arrived.
-    pub(crate) fn source_on_accept(&mut self, mig: u32, modified: bool) {
-        let now = self.now();
+    pub(super) fn source_on_accept(&mut self, q: &mut impl Agenda, h: &mut Headend, mig: u32, modified: bool) {
+        let now = q.now();
         let m = &self.migrations[mig as usize];
         if m.phase != Phase::Requested {
             return;
         }
         let s = m.stream;
-        if self.streams[s as usize].title != m.title {
+        let st = h.stream(s);
+        if st.title != m.title {
             // Step 606/608: the user no longer watches the same content (its
             // title ended meanwhile): back to step 604 with a new request.
-            self.cancel_destination(mig);
-            self.send_request(mig);
+            self.cancel_destination(q, h, mig);
+            self.send_request(q, h, mig);
             return;
         }
         if modified {
             // Step 418/420: appropriate if the shift is tolerable and the
             // source can cover it (or has stopped anyway).
-            let shift = m.deadline.saturating_since(self.streams[s as usize].next_deadline.min(m.deadline));
-            let covered = m.horizon.is_none_or(|h| h >= m.deadline) || self.streams[s as usize].dark_since.is_some();
-            let max_shift = SimDuration::from_secs_f64(self.sc.raw.migration.max_shift_s);
-            if !covered || shift > max_shift + self.period_of(m.source as usize) {
-                self.cancel_destination(mig);
-                self.request_to_new_destination(mig);
+            let shift = m.deadline.saturating_since(st.next_deadline.min(m.deadline));
+            let covered = m.horizon.is_none_or(|h| h >= m.deadline) || st.dark_since.is_some();
+            let max_shift = SimDuration::from_secs_f64(self.cfg.max_shift_s);
+            if !covered || shift > max_shift + h.period_of(m.source as usize) {
+                self.cancel_destination(q, h, mig);
+                self.request_to_new_destination(q, h, mig);
                 return;
             }
         }
         // Step 426 / 606: has the transition deadline passed meanwhile?
         let trigger_margin = self.smbus.trigger_latency;
-        let dark = self.streams[s as usize].dark_since.is_some();
-        let retrieved = m.dest_read.is_some_and(|r| self.reads.get(r).state == ReadState::Done);
-        if !dark && now + trigger_margin >= m.deadline && retrieved && self.sc.raw.migration.allow_passed_extent {
+        let dark = st.dark_since.is_some();
+        let retrieved = m.dest_read.is_some_and(|r| h.read_done(r));
+        if !dark && now + trigger_margin >= m.deadline && retrieved && self.cfg.allow_passed_extent {
             // Step 606, alternative embodiment: the retrieved extent has
             // passed, but it is in the destination's buffer. Hand over at
             // once from its start: the viewer sees the part already shown
@@ -225,14 +232,14 @@ impl Headend {
         if !dark && now + trigger_margin > m.deadline {
             let m = &mut self.migrations[mig as usize];
             m.recomputes += 1;
-            if m.recomputes > self.sc.raw.migration.max_recomputes {
-                self.cancel_destination(mig);
-                self.fail_migration(mig, "deadline passed too often");
+            if m.recomputes > self.cfg.max_recomputes {
+                self.cancel_destination(q, h, mig);
+                self.fail_migration(q, h, mig, "deadline passed too often");
                 return;
             }
             // Back to step 408 with the same destination.
-            self.cancel_destination(mig);
-            self.send_request(mig);
+            self.cancel_destination(q, h, mig);
+            self.send_request(q, h, mig);
             return;
         }
         let m = &mut self.migrations[mig as usize];
@@ -240,16 +247,16 @@ impl Headend {
         let deadline = m.deadline;
         if dark {
             // Nothing to wait for: the user is already interrupted.
-            self.timer(mig, now, TimerKind::SourceStop);
+            self.timer(q, mig, now, TimerKind::SourceStop);
         } else {
             // Step 428 / 610: arm the trigger for the end of the present extent.
-            self.streams[s as usize].stop_at = Some(deadline);
-            self.timer(mig, deadline, TimerKind::SourceStop);
+            h.stop_output_at(s, deadline);
+            self.timer(q, mig, deadline, TimerKind::SourceStop);
         }
     }
 
     /// Step 416 → 424: rejected, or no answer in time (step 414).
-    pub(crate) fn source_on_reject(&mut self, mig: u32, timed_out: bool) {
+    pub(super) fn source_on_reject(&mut self, q: &mut impl Agenda, h: &mut Headend, mig: u32, timed_out: bool) {
         let m = &self.migrations[mig as usize];
         let waiting_direct = m.direct && !m.dest_reserved && m.outcome.is_none();
         if m.phase != Phase::Requested && !waiting_direct {
@@ -257,52 +264,52 @@ impl Headend {
         }
         if timed_out {
             // The answer may have been lost after the destination reserved.
-            self.cancel_destination(mig);
+            self.cancel_destination(q, h, mig);
         }
-        self.request_to_new_destination(mig);
+        self.request_to_new_destination(q, h, mig);
     }
 
     /// Steps 428, 612, 613: at the end of the present extent, stop output
     /// and send the high-priority trigger.
-    pub(crate) fn source_stop(&mut self, mig: u32) {
-        let now = self.now();
+    pub(super) fn source_stop(&mut self, q: &mut impl Agenda, h: &mut Headend, mig: u32) {
+        let now = q.now();
         let m = &self.migrations[mig as usize];
         if m.phase != Phase::Accepted {
             return;
         }
         let s = m.stream;
         let direct = m.direct;
-        if self.streams[s as usize].dark_since.is_none() {
-            self.stop_output(s);
+        if h.stream(s).dark_since.is_none() {
+            h.stop_output(q, s);
         }
         self.migrations[mig as usize].phase = Phase::Triggered;
         if direct {
             // No trigger: the destination starts as soon as it has the extent.
-            self.destination_try_direct_start(mig);
+            self.destination_try_direct_start(q, h, mig);
             return;
         }
-        self.send(mig, MsgKind::Trigger);
+        self.send(q, mig, MsgKind::Trigger);
         // Step 614: "one or a few packet times" from the trigger — the bus
         // must answer that fast or the stream is terminated.
-        let wait = self.pkt_time(self.sc.raw.migration.stream_migrated_wait_packets as u64);
-        self.timer(mig, now + wait, TimerKind::StreamMigrated);
+        let wait = h.pkt_time(self.cfg.stream_migrated_wait_packets as u64);
+        self.timer(q, mig, now + wait, TimerKind::StreamMigrated);
     }
 
     /// Steps 616 / 618: "stream migrated" arrived in time; tell the manager
     /// and hand control to the destination.
-    pub(crate) fn source_on_stream_migrated(&mut self, mig: u32) {
+    pub(super) fn source_on_stream_migrated(&mut self, q: &mut impl Agenda, mig: u32) {
         let m = &mut self.migrations[mig as usize];
         if m.phase != Phase::Streaming || m.source_end.is_some() {
             return;
         }
         m.source_end = Some(SourceEnd::ControlSent);
         m.note("control sent");
-        self.send(mig, MsgKind::ControlTransfer);
+        self.send(q, mig, MsgKind::ControlTransfer);
     }
 
     /// Step 616 → 617: no "stream migrated" in time: terminate the stream so
     /// that two modules never feed one user.
-    pub(crate) fn source_on_migrated_timeout(&mut self, mig: u32) {
+    pub(super) fn source_on_migrated_timeout(&mut self, q: &mut impl Agenda, h: &mut Headend, mig: u32) {
         let m = &mut self.migrations[mig as usize];
         if m.source_end.is_some() || m.outcome.is_some() {
             return;
@@ -311,22 +318,22 @@ impl Headend {
         m.note("source gave up");
         if m.phase == Phase::Triggered {
             // The destination never started: the user is dark; end it.
-            self.fail_migration(mig, "no stream-migrated message");
+            self.fail_migration(q, h, mig, "no stream-migrated message");
         }
         // Otherwise the destination streams and, never getting control,
         // fails at step 644 and terminates its output.
     }
 
     /// Step 424's withdrawal: tell the destination, free what it set aside.
-    fn cancel_destination(&mut self, mig: u32) {
-        self.send(mig, MsgKind::Cancel);
-        self.release_destination(mig);
+    fn cancel_destination(&mut self, q: &mut impl Agenda, h: &mut Headend, mig: u32) {
+        self.send(q, mig, MsgKind::Cancel);
+        self.release_destination(q, h, mig);
     }
 
     /// The migration failed: release the destination and terminate the
     /// stream if the source cannot keep it.
-    pub(crate) fn fail_migration(&mut self, mig: u32, why: &'static str) {
-        let now = self.now();
+    pub(super) fn fail_migration(&mut self, q: &mut impl Agenda, h: &mut Headend, mig: u32, why: &'static str) {
+        let now = q.now();
         let m = &mut self.migrations[mig as usize];
         if m.outcome.is_some() {
             return;
@@ -337,16 +344,15 @@ impl Headend {
         let before_stop = matches!(m.phase, Phase::Requested | Phase::Accepted);
         m.phase = Phase::Done;
         m.outcome = Some(Outcome::Failed);
-        self.release_destination(mig);
-        let st = &mut self.streams[s as usize];
-        st.migration = None;
+        self.release_destination(q, h, mig);
+        self.set_migrating(s, None);
+        let st = h.stream(s);
         if before_stop && st.dark_since.is_none() && st.status == Status::Active {
             // Nothing was handed over and the source still streams: the user
             // stays put (and meets whatever made the source shed it).
-            st.stop_at = None;
-            self.maybe_issue_next(s);
+            h.keep_output(q, s);
             return;
         }
-        self.end_stream(s, Status::Terminated);
+        h.terminate(q, s);
     }
 }

@@ -3,17 +3,16 @@
 
 use super::{Outcome, Phase};
 use crate::engine::SimTime;
-use crate::headend::Headend;
-use crate::headend::stream::{Owner, Status};
+use crate::headend::stream::{NO_MODULE, Owner, Status};
 use crate::scenario::load_str;
-use crate::sim::{advance, step};
+use crate::sim::{RunOptions, World};
 
 /// Two modules of two disks, 4 users; module 0 warns of a failure at 10 s.
-fn warned() -> Headend {
+fn warned() -> World {
     warned_with(&[])
 }
 
-fn warned_with(sets: &[&str]) -> Headend {
+fn warned_with(sets: &[&str]) -> World {
     let json = r#"{ "name": "wb", "seed": 3, "duration_s": 40,
         "content": { "titles": 20 },
         "headend": { "modules": 2, "disks_per_module": 2 },
@@ -21,41 +20,41 @@ fn warned_with(sets: &[&str]) -> Headend {
         "faults": [ { "at_s": 10, "kind": "failure-likely", "module": 0 } ] }"#;
     let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
     let l = load_str("wb.json", json, &sets, None).expect("valid");
-    let mut h = Headend::new(&l.scenario, false, true);
-    h.start();
-    h
+    let mut w = World::new(&l.scenario, RunOptions { check: true, ..RunOptions::default() });
+    w.start();
+    w
 }
 
 /// Runs to 9.9 s, fills both of module 1's disks with ~5 s of urgent reads
 /// (200 × ~52 ms over two disks) just before module 0's warning, and runs
 /// to the end.
-fn congest_module_1_then_run(h: &mut Headend) {
-    advance(h, SimTime::from_secs_f64(9.9), |_| {}).unwrap();
-    let now = h.now();
+fn congest_module_1_then_run(w: &mut World) {
+    w.advance(SimTime::from_secs_f64(9.9), |_| {}).unwrap();
+    let now = w.now();
     for e in 0..200 {
-        h.issue_read(Owner::Orphan, 1, 0, e, now);
+        w.headend.issue_read(&mut w.q, Owner::Orphan, 1, 0, e, now);
     }
-    let end = h.end;
-    advance(h, end, |_| {}).unwrap();
+    let end = w.end();
+    w.advance(end, |_| {}).unwrap();
 }
 
 /// Steps until `pred` holds for some migration; returns its id.
-fn until(h: &mut Headend, pred: impl Fn(&super::Migration) -> bool) -> u32 {
-    let end = h.end;
+fn until(w: &mut World, pred: impl Fn(&super::Migration) -> bool) -> u32 {
+    let end = w.end();
     loop {
-        if let Some(m) = h.migrations.iter().find(|m| pred(m)) {
+        if let Some(m) = w.protocol.migrations.iter().find(|m| pred(m)) {
             return m.id;
         }
-        assert!(step(h, end).expect("no invariant broken").is_some(), "condition never met");
+        assert!(w.step(end).expect("no invariant broken").is_some(), "condition never met");
     }
 }
 
 #[test]
 fn a_congested_destination_answers_with_a_modified_acceptance_and_the_user_sees_duplicates() {
-    let mut h = warned();
+    let mut w = warned();
     // No transitional extent can be read by its deadline (FIG. 5 step 514 fails).
-    congest_module_1_then_run(&mut h);
-    let modified: Vec<_> = h.migrations.iter().filter(|m| m.modified).collect();
+    congest_module_1_then_run(&mut w);
+    let modified: Vec<_> = w.protocol.migrations.iter().filter(|m| m.modified).collect();
     assert!(!modified.is_empty(), "step 516 taken");
     for m in modified {
         assert_eq!(m.outcome, Some(Outcome::Duplicate), "{m:?}");
@@ -67,14 +66,14 @@ fn a_congested_destination_answers_with_a_modified_acceptance_and_the_user_sees_
 
 #[test]
 fn a_late_trigger_terminates_the_stream_at_both_ends() {
-    let mut h = warned();
-    let mig = until(&mut h, |m| m.phase == Phase::Accepted);
+    let mut w = warned();
+    let mig = until(&mut w, |m| m.phase == Phase::Accepted);
     // From now on the bus is slow: the trigger (step 613) arrives 2 ms after
     // the transition instant, beyond the one-packet grace of step 530.
-    h.smbus.burst_extra = crate::engine::SimDuration::from_micros_f64(2_000.0);
-    let end = h.end;
-    advance(&mut h, end, |_| {}).unwrap();
-    let m = &h.migrations[mig as usize];
+    w.protocol.smbus.burst_extra = crate::engine::SimDuration::from_micros_f64(2_000.0);
+    let end = w.end();
+    w.advance(end, |_| {}).unwrap();
+    let m = &w.protocol.migrations[mig as usize];
     assert_eq!(m.outcome, Some(Outcome::Failed));
     // The destination's wait for the trigger ends one packet after the
     // transition instant, before the trigger lands 2 ms after it, so the
@@ -82,42 +81,44 @@ fn a_late_trigger_terminates_the_stream_at_both_ends() {
     // "stream migrated" (step 617) and, the destination never having
     // started, the user is lost.
     assert_eq!(m.notes, ["no trigger", "source gave up", "no stream-migrated message"]);
-    assert_eq!(h.streams[m.stream as usize].status, Status::Terminated);
+    assert_eq!(w.headend.stream(m.stream).status, Status::Terminated);
 }
 
 #[test]
 fn a_lost_stream_migrated_message_ends_in_termination_not_two_feeders() {
-    let mut h = warned();
-    let mig = until(&mut h, |m| m.phase == Phase::Triggered);
+    let mut w = warned();
+    let mig = until(&mut w, |m| m.phase == Phase::Triggered);
     // The trigger is on its way; every later message is lost, including
     // "stream migrated" (step 641): the source gives up (step 617) and the
     // destination, never getting control (step 644), fails (step 636).
-    h.smbus.loss = 1.0;
-    let end = h.end;
-    advance(&mut h, end, |_| {}).unwrap();
-    let m = &h.migrations[mig as usize];
+    w.protocol.smbus.loss = 1.0;
+    let end = w.end();
+    w.advance(end, |_| {}).unwrap();
+    let m = &w.protocol.migrations[mig as usize];
     assert_eq!(m.outcome, Some(Outcome::Failed), "{m:?}");
     assert_eq!(m.notes, ["source gave up", "no control transfer"]);
     assert_eq!(m.notes_text(), "source gave up; no control transfer");
-    assert_eq!(h.streams[m.stream as usize].status, Status::Terminated);
-    assert!(h.feeder.iter().all(|&f| f == crate::headend::stream::NO_MODULE || f < 2));
+    assert_eq!(w.headend.stream(m.stream).status, Status::Terminated);
+    assert!(w.headend.streams().iter().all(|s| s.module == NO_MODULE || s.module < 2));
 }
 
 #[test]
 fn a_retrieve_first_destination_retries_the_next_extent_for_one_carousel_loop() {
-    let mut h = warned_with(&["migration.handshake=retrieve-first"]);
+    let mut w = warned_with(&["migration.handshake=retrieve-first"]);
     // The first extent tried misses its deadline (step 632), the destination
     // moves on to the next one, whose deadline is a period later, and
     // answers once one is in time (635).
-    congest_module_1_then_run(&mut h);
-    let retried: Vec<_> = h.migrations.iter().filter(|m| m.carousel_tries > 0).collect();
+    congest_module_1_then_run(&mut w);
+    let retried: Vec<_> = w.protocol.migrations.iter().filter(|m| m.carousel_tries > 0).collect();
     assert!(!retried.is_empty(), "step 632 taken");
-    for m in &h.migrations {
+    for m in &w.protocol.migrations {
         assert!(m.carousel_tries < 2, "one carousel loop is two extents on two disks");
         assert_ne!(m.outcome, Some(Outcome::Lost), "{m:?}");
         assert!(m.outcome.is_some());
     }
     // Without enough time in one loop the destination gives up (step 636)
     // and, with no other module, the user stays on its source.
-    assert!(h.migrations.iter().all(|m| m.outcome != Some(Outcome::Failed) || h.streams[m.stream as usize].status == Status::Active));
+    assert!(
+        w.protocol.migrations.iter().all(|m| m.outcome != Some(Outcome::Failed) || w.headend.stream(m.stream).status == Status::Active)
+    );
 }

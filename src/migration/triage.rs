@@ -5,7 +5,7 @@
 //! "cannot be migrated seamlessly" and are migrated directly, after the
 //! others, irrespective of artefacts.
 
-use super::Cause;
+use super::{Cause, Protocol};
 use crate::engine::SimTime;
 use crate::headend::Headend;
 use crate::headend::stream::{Status, StreamId};
@@ -19,31 +19,32 @@ pub struct Plan {
     pub direct: bool,
 }
 
-impl Headend {
+impl Protocol {
     /// Orders the users of module `m` for migration after `cause`: seamless
     /// candidates first, then direct ones, each group in stream order.
-    pub fn triage(&self, m: usize, cause: Cause, failed_disk: Option<usize>) -> Vec<Plan> {
+    pub fn triage(&self, now: SimTime, h: &Headend, m: usize, cause: Cause, failed_disk: Option<usize>) -> Vec<Plan> {
         let mut seamless = Vec::new();
         let mut direct = Vec::new();
-        for st in &self.streams {
-            if st.status != Status::Active || st.module as usize != m || st.migration.is_some() {
+        let layout = h.layout();
+        for st in h.streams() {
+            if st.status != Status::Active || st.module as usize != m || self.migrating(st.id).is_some() {
                 continue;
             }
             let s = st.id;
             if st.dark_since.is_some() {
                 // Already interrupted (module or buffer failure): nothing to
                 // save by a careful hand-off, so move it as fast as possible.
-                direct.push(Plan { stream: s, horizon: Some(self.now()), direct: true });
+                direct.push(Plan { stream: s, horizon: Some(now), direct: true });
                 continue;
             }
             let horizon = match (cause, failed_disk) {
                 (Cause::DiskFailure, Some(bad)) => {
                     // The source can stream up to the first extent (from the one
                     // being read on) that sits on the failed disk.
-                    let n_ext = self.layout.extents(m);
+                    let n_ext = layout.extents(m);
                     let first = st.cur.wrapping_add(1);
-                    let h = (first..n_ext).take(self.layout.disks as usize).find(|&e| self.layout.disk_of(st.title, e) == bad);
-                    match h {
+                    let threat = (first..n_ext).take(layout.disks as usize).find(|&e| layout.disk_of(st.title, e) == bad);
+                    match threat {
                         Some(e) if e == st.cur.wrapping_add(1) || !st.cur_ok => {
                             // The very next extent (or the current one) is lost
                             // at the source: triage says migrate directly.
@@ -51,8 +52,8 @@ impl Headend {
                             continue;
                         }
                         Some(e) => {
-                            let (a, _) = self.layout.extent_span(m, e);
-                            Some(st.grid.time_of(a, self.bitrate))
+                            let (a, _) = layout.extent_span(m, e);
+                            Some(st.grid.time_of(a, h.bitrate()))
                         }
                         None => None,
                     }
