@@ -9,6 +9,7 @@
 //! `sweep` runs a scenario over parameter values and seeds, and merges shards.
 
 pub mod cli;
+pub mod drive;
 pub mod engine;
 pub mod faults;
 pub mod headend;

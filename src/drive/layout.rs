@@ -1,0 +1,186 @@
+//! Logical blocks to physical sectors and sectors to platter angles, as
+//! DiskSim's `dm_layout_g1` does it: zones with their own sectors per track,
+//! slips that push every later block of the zone one sector on, spares at the
+//! zone's end, and per-track angular skews so that a head or cylinder switch
+//! finds the next block just arriving under the head.
+//!
+//! Angles are fractions of a revolution in units of 2^-32 (a `u32` wraps
+//! exactly once per turn), DiskSim's fixed point: a sector is
+//! `2^32 / sectors_per_track` units and a skew of `k` sectors is `k` of them.
+
+use super::spec::DriveSpec;
+
+/// One revolution in angle units.
+pub(crate) const TURN: u64 = 1 << 32;
+
+/// A physical sector: cylinder, surface (head) and sector on the track.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pbn {
+    pub cylinder: u32,
+    pub head: u32,
+    pub sector: u32,
+}
+
+/// A zone ready for lookups.
+#[derive(Clone, Debug)]
+pub(crate) struct Zone {
+    pub first_cyl: u32,
+    pub spt: u32,
+    /// First LBN of the zone.
+    pub first_lbn: u64,
+    /// LBNs the zone maps.
+    pub blocks: u64,
+    /// Reserved sectors at the zone front.
+    pub dead: u64,
+    /// Angle units per sector.
+    pub width: u32,
+    /// `TURN mod spt`: the angle left over after `spt` sectors.
+    pub trkspace: u32,
+    pub first_angle: u32,
+    pub track_skew: u32,
+    pub cyl_skew: u32,
+    /// Slipped physical sectors (zone-relative), ascending.
+    pub slips: Vec<u64>,
+}
+
+/// The drive's LBN space.
+#[derive(Clone, Debug)]
+pub(crate) struct Layout {
+    pub zones: Vec<Zone>,
+    pub surfaces: u32,
+    pub capacity: u64,
+}
+
+/// `start + mult·q` in angle units, adding `x` for every wrap past a full
+/// turn (DiskSim's `addmult`: the `trkspace` a track's whole sectors leave).
+fn addmult(start: u32, mult: u64, q: u32, x: u32) -> u32 {
+    let total = u128::from(start) + u128::from(mult) * u128::from(q);
+    let wraps = total >> 32;
+    (total as u64 as u32).wrapping_add((wraps as u64 as u32).wrapping_mul(x))
+}
+
+impl Layout {
+    pub fn new(spec: &DriveSpec) -> Layout {
+        let mut first_lbn = 0u64;
+        let zones = spec
+            .zones
+            .iter()
+            .map(|z| {
+                let blocks = spec.zone_blocks(z);
+                let width = (TURN / u64::from(z.sectors_per_track)) as u32;
+                let mut slips = z.slips.clone();
+                slips.sort_unstable();
+                let zone = Zone {
+                    first_cyl: z.first_cylinder,
+                    spt: z.sectors_per_track,
+                    first_lbn,
+                    blocks,
+                    dead: z.reserved_front_sectors,
+                    width,
+                    trkspace: (TURN % u64::from(z.sectors_per_track)) as u32,
+                    first_angle: z.first_block_offset_sectors.wrapping_mul(width),
+                    track_skew: z.track_skew_sectors.wrapping_mul(width),
+                    cyl_skew: z.cylinder_skew_sectors.wrapping_mul(width),
+                    slips,
+                };
+                first_lbn += blocks;
+                zone
+            })
+            .collect();
+        Layout { zones, surfaces: spec.surfaces, capacity: first_lbn }
+    }
+
+    /// Index of the zone holding `lbn` (< capacity).
+    pub fn zone_of(&self, lbn: u64) -> usize {
+        self.zones.partition_point(|z| z.first_lbn + z.blocks <= lbn).min(self.zones.len() - 1)
+    }
+
+    /// Zone-relative physical index of `lbn` (counting from the zone's first
+    /// sector, reserved front included): the LBN's place plus every slip at
+    /// or before where it lands.
+    pub fn phys_in_zone(z: &Zone, lbn: u64) -> u64 {
+        let mut p = lbn - z.first_lbn + z.dead;
+        for &s in &z.slips {
+            if s <= p {
+                p += 1;
+            } else {
+                break;
+            }
+        }
+        p
+    }
+
+    /// Physical sector of `lbn` (< capacity).
+    pub fn ltop(&self, lbn: u64) -> (usize, Pbn) {
+        let zi = self.zone_of(lbn);
+        let z = &self.zones[zi];
+        let p = Self::phys_in_zone(z, lbn);
+        let per_cyl = u64::from(z.spt) * u64::from(self.surfaces);
+        let cyl = z.first_cyl as u64 + p / per_cyl;
+        let in_cyl = p % per_cyl;
+        (zi, Pbn { cylinder: cyl as u32, head: (in_cyl / u64::from(z.spt)) as u32, sector: (in_cyl % u64::from(z.spt)) as u32 })
+    }
+
+    /// Angle at which physical sector `p` of zone `zi` begins.
+    pub fn angle(&self, zi: usize, p: Pbn) -> u32 {
+        let z = &self.zones[zi];
+        let cylno = u64::from(p.cylinder - z.first_cyl);
+        let switches = u64::from(p.head) + u64::from(self.surfaces - 1) * cylno;
+        let mut a = addmult(z.first_angle, switches, z.track_skew, z.trkspace);
+        a = addmult(a, cylno, z.cyl_skew, z.trkspace);
+        addmult(a, u64::from(p.sector), z.width, z.trkspace)
+    }
+
+    /// Sectors from `lbn` on that lie back to back on its track: up to the
+    /// track's end or the next slipped sector, at most `max`.
+    pub fn run_len(&self, zi: usize, lbn: u64, max: u64) -> u64 {
+        let z = &self.zones[zi];
+        let p = Self::phys_in_zone(z, lbn);
+        let track_end = (p / u64::from(z.spt) + 1) * u64::from(z.spt);
+        let next_slip = z.slips.iter().copied().find(|&s| s > p).unwrap_or(u64::MAX);
+        let zone_left = z.first_lbn + z.blocks - lbn;
+        (track_end.min(next_slip) - p).min(max).min(zone_left)
+    }
+
+    /// LBNs on the physical track holding `lbn`: `[first, end)`.
+    pub fn track_bounds(&self, lbn: u64) -> (u64, u64) {
+        let zi = self.zone_of(lbn);
+        let z = &self.zones[zi];
+        let p = Self::phys_in_zone(z, lbn);
+        let track_start = p / u64::from(z.spt) * u64::from(z.spt);
+        let track_end = track_start + u64::from(z.spt);
+        (self.lbns_below(z, track_start), self.lbns_below(z, track_end))
+    }
+
+    /// LBNs on the cylinder holding `lbn`: `[first, end)`.
+    pub fn cylinder_bounds(&self, lbn: u64) -> (u64, u64) {
+        let zi = self.zone_of(lbn);
+        let z = &self.zones[zi];
+        let p = Self::phys_in_zone(z, lbn);
+        let per_cyl = u64::from(z.spt) * u64::from(self.surfaces);
+        let start = p / per_cyl * per_cyl;
+        (self.lbns_below(z, start), self.lbns_below(z, start + per_cyl))
+    }
+
+    /// First LBN whose zone-relative physical index is `>= phys`, clamped
+    /// to the zone.
+    fn lbns_below(&self, z: &Zone, phys: u64) -> u64 {
+        let slipped = z.slips.partition_point(|&s| s < phys) as u64;
+        let rel = phys.saturating_sub(slipped).saturating_sub(z.dead).min(z.blocks);
+        z.first_lbn + rel
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addmult_adds_trkspace_per_wrap() {
+        // 3 sectors of a 3-sector track: width 1431655765, trkspace 1.
+        let w = (TURN / 3) as u32;
+        assert_eq!(addmult(0, 3, w, 1), u32::MAX);
+        assert_eq!(addmult(0, 2, w, 1), 2 * w);
+        assert_eq!(addmult(1, 3, w, 1), 1);
+    }
+}

@@ -1,0 +1,50 @@
+//! A disk drive as DiskSim 4.0 models it, validated request by request
+//! against DiskSim's Seagate Cheetah 9LP (`../shared/reference/disksim/`).
+//!
+//! Like `engine`, this module knows nothing of video: it turns "read these
+//! blocks, now" into the time the drive takes, from the drive's own
+//! description. Why a second disk model beside `headend::disk`: the formula
+//! disk has no track or cylinder switch skews, equal zones, no overheads
+//! and no bus, and so understates a large read's transfer time by about a
+//! third (issue 17).
+//!
+//! What is modelled, after DiskSim's `dm_layout_g1`, `dm_mech_g1` and disk
+//! controller:
+//! - LBN → (cylinder, surface, sector) through zones with their own sectors
+//!   per track, slips and spares at the zone's end (`layout.rs`);
+//! - the platter's angle, exact in time: rotational latency follows from
+//!   where the head is and when (`mech.rs`), no random draw;
+//! - seeks from a measured table (interpolated as DiskSim does) or a
+//!   two-regime curve; head switches; write settling;
+//! - per-command overheads, hit or miss, after a read or a write;
+//! - the host bus, per sector, overlapped with the media sector by sector;
+//! - a segmented read cache with read-ahead (`drive.rs`).
+//!
+//! Not modelled: command queueing inside the drive (one command at a time),
+//! write-back caching, remapped defects, bus contention with other drives.
+//!
+//! Inputs: `DriveSpec` from the project's JSON (`DriveSpec::from_json_file`)
+//! or DiskSim's `.parv`/`.diskspecs` (`disksim::load`); `load_any` picks by
+//! content. `replay` drives one through a DiskSim ASCII trace, closed loop.
+
+mod disksim;
+mod error;
+mod layout;
+mod mech;
+pub mod replay;
+mod service;
+mod spec;
+
+pub use disksim::load as load_disksim;
+pub use error::DriveError;
+pub use service::{CacheHit, Drive, Op, OutOfRange, Service};
+pub use spec::{BusSpec, CacheSpec, DriveSpec, OverheadSpec, ReadAhead, SeekSpec, Sparing, ZoneSpec};
+
+use std::path::Path;
+
+/// Loads a drive description: the project's JSON if the file starts with
+/// `{`, else DiskSim parameters (`.parv`, `.diskspecs`, `.model`).
+pub fn load_any(path: &Path) -> Result<DriveSpec, DriveError> {
+    let text = std::fs::read_to_string(path).map_err(|source| DriveError::Io { path: path.to_path_buf(), source })?;
+    if text.trim_start().starts_with('{') { DriveSpec::from_json(path, &text) } else { disksim::load_text(path, &text) }
+}
