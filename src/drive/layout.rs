@@ -131,15 +131,16 @@ impl Layout {
         addmult(a, u64::from(p.sector), z.width, z.trkspace)
     }
 
-    /// Sectors from `lbn` on that lie back to back on its track: up to the
-    /// track's end or the next slipped sector, at most `max`.
+    /// Blocks from `lbn` to the end of its track, at most `max`: the head
+    /// reads them back to back from `lbn`'s angle. A slip inside the run is
+    /// not passed over sector by sector: DiskSim's controller counts the
+    /// track's blocks from where it landed (its `ptol` ignores the zone's
+    /// slips), and the validated model's response times follow that.
     pub fn run_len(&self, zi: usize, lbn: u64, max: u64) -> u64 {
         let z = &self.zones[zi];
         let p = Self::phys_in_zone(z, lbn);
         let track_end = (p / u64::from(z.spt) + 1) * u64::from(z.spt);
-        let next_slip = z.slips.iter().copied().find(|&s| s > p).unwrap_or(u64::MAX);
-        let zone_left = z.first_lbn + z.blocks - lbn;
-        (track_end.min(next_slip) - p).min(max).min(zone_left)
+        (self.lbns_below(z, track_end) - lbn).min(max)
     }
 
     /// LBNs on the physical track holding `lbn`: `[first, end)`.
