@@ -1,15 +1,19 @@
 //! The mechanism's clock and seek curve.
 //!
-//! Inside the drive time runs in *ticks*, 2^-32 of a revolution: the
-//! platter's angle at tick `t` is `t mod 2^32`, exactly, so rotational
-//! latency follows from when the head arrives and nothing is drawn at
-//! random. A tick is 1.4 ps at 10 045 rpm; nanoseconds convert in and out
-//! with one rounding each, and the drive keeps its own tick-exact clock
-//! between requests so back-to-back sequential reads lose no revolution.
+//! Inside the drive time runs in integer picoseconds and the platter's
+//! angle in units of 2^-32 of a turn, converted into each other with
+//! DiskSim's own fixed-point arithmetic: the angle is advanced from the
+//! time elapsed (`rotate`, truncating to 2^-24 turn) and a wait computed
+//! from the angle to go (`rottime`, from its top 20 bits). Exact angles
+//! would drift from DiskSim's by about 1.8 ns per sector read (its angle
+//! lags the geometry by 1 288 units per sector), enough after a few
+//! thousand requests to turn a near miss into a full revolution; with
+//! DiskSim's arithmetic every response matches it to the nanosecond.
 
 use super::spec::SeekSpec;
 
-/// Converts between nanoseconds and ticks for one spindle speed.
+/// The spindle: one revolution in picoseconds, and DiskSim's fixed-point
+/// conversions between time and angle (`dm_rotate`, `dm_rottime`).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Clock {
     /// One revolution [ps].
@@ -25,20 +29,16 @@ impl Clock {
     pub fn period_ps(&self) -> u64 {
         self.period_ps
     }
-    /// `ps` picoseconds in ticks, rounded.
-    pub fn ps_to_ticks(&self, ps: u64) -> u64 {
-        ((u128::from(ps) * (1u128 << 32) + u128::from(self.period_ps) / 2) / u128::from(self.period_ps)) as u64
+    /// How far the platter turns in `ps` [angle units], truncated to
+    /// 2^-24 of a turn as DiskSim's `dm_rotate` does.
+    pub fn rotate(&self, ps: u64) -> u32 {
+        let ps = ps % self.period_ps;
+        (((u128::from(ps) << 24) / u128::from(self.period_ps)) << 8) as u32
     }
-    pub fn ns_to_ticks(&self, ns: u64) -> u64 {
-        self.ps_to_ticks(ns.saturating_mul(1000))
-    }
-    pub fn ms_to_ticks(&self, ms: f64) -> u64 {
-        self.ps_to_ticks(ms_to_ps(ms))
-    }
-    /// `ticks` in nanoseconds, rounded.
-    pub fn ticks_to_ns(&self, ticks: u64) -> u64 {
-        let den = 1000u128 << 32;
-        ((u128::from(ticks) * u128::from(self.period_ps) + den / 2) / den) as u64
+    /// Time to turn through `angle` [ps], from its top 20 bits, as
+    /// DiskSim's `dm_rottime`.
+    pub fn rottime(&self, angle: u32) -> u64 {
+        ((u128::from(angle >> 12) * u128::from(self.period_ps)) >> 20) as u64
     }
 }
 
@@ -117,9 +117,17 @@ mod tests {
     }
 
     #[test]
-    fn clock_round_trips() {
+    fn clock_is_disksims_fixed_point() {
         let c = Clock::new(10045.0);
-        assert_eq!(c.ticks_to_ns(1 << 32), c.period_ps().div_ceil(1000));
-        assert_eq!(c.ticks_to_ns(c.ns_to_ticks(123_456_789)), 123_456_789);
+        assert_eq!(c.period_ps(), 5_973_120_955);
+        // One sector of a 254-sector track: DiskSim reads one in 0.023515 ms
+        // and 254 in 5.972756 ms (probed with disksim-closedloop).
+        let width = (1u64 << 32) / 254;
+        assert_eq!(c.rottime(width as u32), 23_514_788);
+        assert_eq!(254 * c.rottime(width as u32), 5_972_756_152);
+        // ...and turns its angle 1 288 units less than the sector is wide.
+        assert_eq!(width - u64::from(c.rotate(23_514_788)), 1288);
+        assert_eq!(c.rotate(0), 0);
+        assert_eq!(c.rotate(c.period_ps()), 0);
     }
 }

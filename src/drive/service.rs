@@ -1,7 +1,7 @@
 //! The drive in motion: where the head is, what the cache holds, and what
 //! one command costs from the instant it arrives.
 
-use super::layout::{Layout, TURN};
+use super::layout::Layout;
 use super::mech::{Clock, Seek, ms_to_ps};
 use super::spec::{DriveSpec, ReadAhead};
 use crate::engine::{SimDuration, SimTime};
@@ -61,16 +61,22 @@ pub struct OutOfRange {
 /// A pass of the head over contiguous sectors of one track.
 #[derive(Clone, Copy, Debug)]
 struct Run {
-    /// When the arm began moving towards this run's track [ticks].
+    /// When the arm began moving towards this run's track [ps].
     seek_start: u64,
-    /// When it got there [ticks].
+    /// When it got there [ps].
     arrive: u64,
-    /// When its first sector came under the head [ticks].
+    /// When its first sector came under the head [ps].
     start: u64,
     lbn: u64,
     count: u64,
-    /// Time per sector [ticks].
+    /// Time per sector [ps].
     width: u64,
+    /// Angle the platter turns per sector, as DiskSim counts it.
+    turn: u32,
+    /// The platter's angle (and when it was last set) before the run's
+    /// seek, and at its first sector.
+    before: (u32, u64),
+    theta: u32,
     cylinder: u32,
     head: u32,
 }
@@ -91,11 +97,6 @@ struct Prefetch {
     runs: Vec<Run>,
 }
 
-/// A rotational wait within this many ticks of a full turn counts as none:
-/// the head arrived on time and only the ns rounding of the caller's clock
-/// says otherwise (2 ns at 10 000 rpm).
-const ON_TIME_TICKS: u64 = 2000;
-
 /// A disk drive: DiskSim's model of geometry, mechanism, cache and bus,
 /// with integer-time state. Deterministic: the same calls give the same
 /// answers.
@@ -106,13 +107,13 @@ pub struct Drive {
     clock: Clock,
     head_switch_ps: u64,
     write_settle_ps: u64,
-    /// Overheads [ticks]: hit/miss after read/write, write after read/write, per request.
+    /// Overheads [ps]: hit/miss after read/write, write after read/write, per request.
     ovh_read_hit: [u64; 2],
     ovh_read_miss: [u64; 2],
     ovh_write: [u64; 2],
     ovh_per_request: u64,
     ovh_complete: [u64; 2],
-    /// Host bus time per sector [ticks]; 0 = free.
+    /// Host bus time per sector [ps]; 0 = free.
     bus_sector: u64,
     cache: Option<(u64, ReadAhead, u64)>,
     segments: Vec<Segment>,
@@ -121,8 +122,11 @@ pub struct Drive {
     cylinder: u32,
     head: u32,
     last_was_read: bool,
-    /// Completion of the last command [ticks].
+    /// Completion of the last command [ps].
     busy_until: u64,
+    /// The platter's angle as last set, and when [ps].
+    theta: u32,
+    theta_at: u64,
     prefetch: Option<Prefetch>,
     uses: u64,
     /// Tick-exact instants the drive last handed out, with their ns value.
@@ -134,7 +138,7 @@ impl Drive {
     /// time 0, cache empty. `spec` must have passed `DriveSpec::validate`.
     pub fn from_spec(spec: &DriveSpec) -> Drive {
         let clock = Clock::new(spec.rpm);
-        let t = |ms: f64| clock.ms_to_ticks(ms);
+        let t = ms_to_ps;
         let o = &spec.overhead;
         let (cache, max_segments) = match &spec.cache {
             Some(c) => (Some((c.segment_sectors, c.read_ahead, c.max_read_ahead_sectors)), c.segments as usize),
@@ -158,6 +162,8 @@ impl Drive {
             head: 0,
             last_was_read: false,
             busy_until: 0,
+            theta: 0,
+            theta_at: 0,
             prefetch: None,
             uses: 0,
             anchors: [(0, 0); 2],
@@ -199,7 +205,7 @@ impl Drive {
         if n == 0 || lbn.checked_add(n).is_none_or(|e| e > self.layout.capacity) {
             return Err(OutOfRange { lbn, sectors, capacity: self.layout.capacity });
         }
-        let t0 = self.to_ticks(now).max(self.busy_until);
+        let t0 = self.to_ps(now).max(self.busy_until);
         self.stop_prefetch(t0);
         self.uses += 1;
         let after = usize::from(self.last_was_read);
@@ -270,6 +276,8 @@ impl Drive {
         let idle = (last.start + last.count * last.width).max(end);
         self.cylinder = last.cylinder;
         self.head = last.head;
+        self.theta = last.theta.wrapping_add((last.count as u32).wrapping_mul(last.turn));
+        self.theta_at = last.start + last.count * last.width;
         self.busy_until = end;
 
         if op == Op::Read && self.cache.is_some() {
@@ -293,7 +301,8 @@ impl Drive {
                 let r = runs[split - 1];
                 if r.lbn + r.count > end_req {
                     let done = end_req - r.lbn;
-                    tail.insert(0, Run { lbn: end_req, count: r.count - done, start: r.start + done * r.width, ..r });
+                    let theta = r.theta.wrapping_add((done as u32).wrapping_mul(r.turn));
+                    tail.insert(0, Run { lbn: end_req, count: r.count - done, start: r.start + done * r.width, theta, ..r });
                     self.segments[i].end = end_req;
                 }
             }
@@ -305,15 +314,16 @@ impl Drive {
     }
 
     /// The passes of the head reading (or writing) `[from, to)` starting at
-    /// tick `t` from the current head position, without moving it.
+    /// `t` [ps] from the current head position, without moving it.
     fn plan(&self, mut t: u64, from: u64, to: u64, write: bool) -> Vec<Run> {
         let (mut cyl, mut head) = (self.cylinder, self.head);
+        let (mut theta, mut theta_at) = (self.theta, self.theta_at);
         let mut runs = Vec::new();
         let mut lbn = from;
         while lbn < to {
             let (zi, p) = self.layout.ltop(lbn);
             let count = self.layout.run_len(zi, lbn, to - lbn);
-            let seek_start = t;
+            let (seek_start, before) = (t, (theta, theta_at));
             let mut ps = self.seek.time_ps(cyl.abs_diff(p.cylinder));
             if head != p.head {
                 ps = ps.max(self.head_switch_ps);
@@ -321,17 +331,22 @@ impl Drive {
             if write && ps > 0 {
                 ps += self.write_settle_ps;
             }
-            t += self.clock.ps_to_ticks(ps);
+            t += ps;
             let arrive = t;
-            let target = u64::from(self.layout.angle(zi, p));
-            let mut wait = (target + TURN - t % TURN) % TURN;
-            if wait > TURN - ON_TIME_TICKS {
-                wait = 0;
-            }
+            // DiskSim's seek-done: turn the platter by the time since its
+            // angle was last set, wait for the first block's angle, turn by
+            // the wait.
+            theta = theta.wrapping_add(self.clock.rotate(t.saturating_sub(theta_at)));
+            let wait = self.clock.rottime(self.layout.angle(zi, p).wrapping_sub(theta));
             t += wait;
-            let width = u64::from(self.layout.zones[zi].width);
-            runs.push(Run { seek_start, arrive, start: t, lbn, count, width, cylinder: p.cylinder, head: p.head });
+            theta = theta.wrapping_add(self.clock.rotate(wait));
+            let sector = self.layout.zones[zi].width;
+            let (width, turn) = (self.clock.rottime(sector), self.clock.rotate(self.clock.rottime(sector)));
+            runs.push(Run { seek_start, arrive, start: t, lbn, count, width, turn, before, theta, cylinder: p.cylinder, head: p.head });
+            // Sector by sector, as DiskSim's controller (each turn truncated).
             t += count * width;
+            theta = theta.wrapping_add((count as u32).wrapping_mul(turn));
+            theta_at = t;
             (cyl, head) = (p.cylinder, p.head);
             lbn += count;
         }
@@ -363,7 +378,7 @@ impl Drive {
         t.clamp(end_req, cap)
     }
 
-    /// Cuts read-ahead short at tick `t`: what was read by then stays
+    /// Cuts read-ahead short at `t` [ps]: what was read by then stays
     /// cached, the head stays on the track it was on.
     fn stop_prefetch(&mut self, t: u64) {
         let Some(p) = self.prefetch.take() else { return };
@@ -373,31 +388,37 @@ impl Drive {
                 break;
             }
             (self.cylinder, self.head) = (r.cylinder, r.head);
-            let done = if t >= r.start { ((t - r.start) / r.width).min(r.count) } else { 0 };
-            reached = Some(r.lbn + done);
+            if t >= r.start {
+                let done = ((t - r.start) / r.width).min(r.count);
+                self.theta = r.theta.wrapping_add((done as u32).wrapping_mul(r.turn));
+                self.theta_at = r.start + done * r.width;
+                reached = Some(r.lbn + done);
+            } else {
+                (self.theta, self.theta_at) = r.before;
+                reached = Some(r.lbn);
+            }
         }
         if let (Some(end), Some(seg)) = (reached, self.segments.get_mut(p.seg)) {
             seg.end = seg.end.max(end);
         }
     }
 
-    /// Nanosecond ticks of `now`, tick-exact when `now` is an instant the
-    /// drive handed out.
-    fn to_ticks(&self, now: SimTime) -> u64 {
+    /// `now` in ps, exact when `now` is an instant the drive handed out.
+    fn to_ps(&self, now: SimTime) -> u64 {
         let ns = now.as_nanos();
         match self.anchors.iter().find(|a| a.0 == ns) {
             Some(a) => a.1,
-            None => self.clock.ns_to_ticks(ns),
+            None => ns.saturating_mul(1000),
         }
     }
 
-    fn ns(&self, ticks: u64) -> u64 {
-        self.clock.ticks_to_ns(ticks)
+    fn ns(ps: u64) -> u64 {
+        (ps + 500) / 1000
     }
 
     #[allow(clippy::too_many_arguments)]
     fn finish(&mut self, t0: u64, cmd: u64, seek_end: u64, first: u64, end: u64, idle: u64, cache: CacheHit) -> Service {
-        let [t0n, cmdn, sen, firstn, endn, idlen] = [t0, cmd, seek_end, first, end, idle].map(|t| self.ns(t));
+        let [t0n, cmdn, sen, firstn, endn, idlen] = [t0, cmd, seek_end, first, end, idle].map(Self::ns);
         self.anchors = [(endn, end), (idlen, idle)];
         Service {
             start: SimTime(t0n),

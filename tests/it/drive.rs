@@ -53,10 +53,9 @@ fn ms(s: &Service) -> f64 {
 }
 
 /// Mean, p5, p50, p95 within 2 % of DiskSim's; for `v4_mech` also at least
-/// 90 % of requests within 0.5 ms of DiskSim's. Measured at this commit
-/// (every case): 100 % within 0.5 ms and within 0.1 ms but one request of
-/// small_random under v4_mech, a full revolution apart (see
-/// `drive/mod.rs`: DiskSim's fixed-point angle lags its clock).
+/// 90 % of requests within 0.5 ms of DiskSim's. Measured at this commit:
+/// every response of every case within 0.002 ms of DiskSim's (v4_mech
+/// within 3 ns, end times included).
 #[test]
 fn replays_match_disksim_within_two_percent_and_request_by_request() {
     let cases = [
@@ -96,7 +95,7 @@ fn replays_match_disksim_within_two_percent_and_request_by_request() {
             assert!(f05 >= 0.90, "{trace} {variant}: only {:.1} % within 0.5 ms", 100.0 * f05);
         }
         // Regression guard on today's fidelity (not a requirement of the issue).
-        assert!(f01 >= 0.99, "{trace} {variant}: only {:.1} % within 0.1 ms (was >= 99.9 %)", 100.0 * f01);
+        assert!(f01 == 1.0, "{trace} {variant}: only {:.2} % within 0.1 ms (was 100 %)", 100.0 * f01);
     }
 }
 
