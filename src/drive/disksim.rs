@@ -539,3 +539,83 @@ fn seek_table(path: &Path) -> Result<Vec<(u32, f64)>, DriveError> {
     }
     Ok(points)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MODEL: &str = r#"
+# a two-zone toy drive
+dm_disk toy {
+   Number of data surfaces = 2,
+   Layout Model = dm_layout_g1 {
+      LBN-to-PBN mapping scheme = 0,
+      Sparing scheme used = 9,
+      Zones = [
+         dm_layout_g1_zone {
+            First cylinder number = 0, Last cylinder number = 9,
+            Blocks per track = 10, Offset of first block = 0.000000,
+            Skew for track switch = 3.000000, Skew for cylinder switch = 4.000000,
+            Number of spares = 2, slips = [ 5, 17 ], defects = []
+         },
+         dm_layout_g1_zone { First cylinder number = 10, Last cylinder number = 19,
+            Blocks per track = 8, Number of spares = 0, slips = [], defects = [] }
+      ]
+   },
+   Mechanical Model = dm_mech_g1 {
+      Access time type = trackSwitchPlusRotation,
+      Seek type = extracted,
+      Full seek curve = toy.seek,
+      Head switch time = 0.030000,
+      Rotation speed (in rpms) = 6000
+   }
+}
+"#;
+
+    fn load_toy(dir: &Path, specs: &str) -> Result<DriveSpec, DriveError> {
+        std::fs::write(dir.join("toy.model"), MODEL).expect("write");
+        std::fs::write(dir.join("toy.seek"), "Seek distances measured: 2\n1,\t1.0\n19,\t3.0\n").expect("write");
+        let p = dir.join("toy.diskspecs");
+        std::fs::write(&p, specs).expect("write");
+        load(&p)
+    }
+
+    const SPECS: &str = "disksim_disk D {\n Model = source toy.model,\n Bulk sector transfer time = 0.1,\n \
+                         Enable caching in buffer = 1, Buffer continuous read = 1, Number of buffer segments = 2,\n \
+                         Segment size (in blks) = 64,   # trailing comment\n Read miss over. after read = 0.5 }\n";
+
+    #[test]
+    fn loads_nested_blocks_lists_sources_and_seek_table() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = load_toy(dir.path(), SPECS).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.name, "D");
+        assert_eq!(s.surfaces, 2);
+        assert_eq!(s.zones.len(), 2);
+        assert_eq!(s.zones[0].slips, vec![5, 17]);
+        assert_eq!(s.zones[0].track_skew_sectors, 3);
+        assert_eq!(s.sparing, Sparing::SectorsPerZone);
+        assert_eq!(s.seek, SeekSpec::Table { points_cyl_ms: vec![(1, 1.0), (19, 3.0)] });
+        assert_eq!(s.bus, Some(BusSpec { sector_ms: 0.1 }));
+        assert_eq!(s.overhead.read_miss_after_read_ms, 0.5);
+        // 10 cyl × 2 × 10 − 2 spares, then 10 × 2 × 8.
+        assert_eq!(s.capacity_sectors(), 198 + 160);
+        let c = s.cache.expect("cache");
+        assert_eq!((c.segments, c.segment_sectors, c.read_ahead), (2, 64, ReadAhead::TrackEnd));
+    }
+
+    #[test]
+    fn errors_name_file_parameter_and_expectation() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let e = load_toy(dir.path(), &SPECS.replace("= 64", "= lots")).expect_err("bad").to_string();
+        assert!(e.contains("toy.diskspecs: D.Segment size (in blks): expected a whole number"), "{e}");
+        let e = load_toy(dir.path(), &SPECS.replace("toy.model", "none.model")).expect_err("bad").to_string();
+        assert!(e.contains("none.model: cannot read"), "{e}");
+        let e = load_toy(dir.path(), "disksim_disk D {\n Model = source toy.model,\n Enable caching = 1\n").expect_err("bad");
+        assert!(e.to_string().contains("toy.diskspecs:4: missing `}`"), "{e}");
+        let e = load_toy(dir.path(), "disksim_disk D { Model }").expect_err("bad").to_string();
+        assert!(e.contains("toy.diskspecs:1: expected `name = value`"), "{e}");
+        std::fs::write(dir.path().join("loop.parv"), "source loop.parv\n").expect("write");
+        let e = load(&dir.path().join("loop.parv")).expect_err("cycle").to_string();
+        assert!(e.contains("a cycle?"), "{e}");
+    }
+}

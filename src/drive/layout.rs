@@ -185,3 +185,47 @@ mod tests {
         assert_eq!(addmult(1, 3, w, 1), 1);
     }
 }
+
+#[cfg(test)]
+mod map_tests {
+    use super::*;
+    use crate::drive::spec::toy_spec;
+
+    fn toy() -> Layout {
+        Layout::new(&toy_spec())
+    }
+
+    #[test]
+    fn slips_push_later_blocks_one_sector_on() {
+        let l = toy();
+        let p = |lbn| l.ltop(lbn).1;
+        assert_eq!(p(4), Pbn { cylinder: 0, head: 0, sector: 4 });
+        assert_eq!(p(5), Pbn { cylinder: 0, head: 0, sector: 6 });
+        // 15 → physical 16; 16 → 18 (past the slip at 17); 18 → 20 = cyl 1.
+        assert_eq!(p(15), Pbn { cylinder: 0, head: 1, sector: 6 });
+        assert_eq!(p(16), Pbn { cylinder: 0, head: 1, sector: 8 });
+        assert_eq!(p(18), Pbn { cylinder: 1, head: 0, sector: 0 });
+        // Zone 1 starts after 200 − 2 spares = 198 blocks and holds 160 − 2.
+        assert_eq!(l.ltop(198), (1, Pbn { cylinder: 10, head: 0, sector: 0 }));
+        assert_eq!(l.capacity, 198 + 158);
+        // Track 0 holds LBNs 0..9 (one slip), track 1 10..18.
+        assert_eq!(l.track_bounds(3), (0, 9));
+        assert_eq!(l.track_bounds(9), (9, 18));
+        assert_eq!(l.cylinder_bounds(12), (0, 18));
+    }
+
+    #[test]
+    fn skews_turn_each_track_and_cylinder() {
+        let l = toy();
+        let w = (TURN / 10) as u32;
+        // (0, 1): one track switch = 3 sectors; (1, 0, 2): one track switch,
+        // one cylinder switch, 2 sectors = 9 sectors; (1, 1): 2 track
+        // switches and a cylinder switch = 10 sectors, 6 units short of a
+        // turn (w = 2^32 / 10 rounded down); (2, 1): 3 × 3 + 2 × 4 = 17
+        // sectors, wrapping once, which adds the 6 units back: 7 sectors.
+        assert_eq!(l.angle(0, Pbn { cylinder: 0, head: 1, sector: 0 }), 3 * w);
+        assert_eq!(l.angle(0, Pbn { cylinder: 1, head: 0, sector: 2 }), 9 * w);
+        assert_eq!(l.angle(0, Pbn { cylinder: 1, head: 1, sector: 0 }), 10 * w);
+        assert_eq!(l.angle(0, Pbn { cylinder: 2, head: 1, sector: 0 }), 7 * w);
+    }
+}

@@ -21,7 +21,29 @@
 //! - a segmented read cache with read-ahead (`drive.rs`).
 //!
 //! Not modelled: command queueing inside the drive (one command at a time),
-//! write-back caching, remapped defects, bus contention with other drives.
+//! write-back caching (DiskSim's "Fast write level": writes here always go
+//! to the media before completing, which is DiskSim's behaviour when fast
+//! writes are off, as in `v2`–`v4`), the media pausing when a segment is
+//! full, remapped defects, bus contention with other drives.
+//!
+//! ## Agreement with DiskSim (closed loop, 2 000 requests per trace)
+//! `cargo test --release --test it drive -- --nocapture` prints, and
+//! `scripts/disk-check.py` checks on a fresh random trace:
+//!
+//! | trace | variant | mean ms (DiskSim) | p95 ms (DiskSim) | within 0.1 ms |
+//! |---|---|---|---|---|
+//! | `small_random` | v4_mech | 8.646 (8.646) | 13.004 (13.004) | 100 % |
+//! | `big_random` | v4_mech | 82.054 (82.054) | 107.433 (107.433) | 100 % |
+//! | `big_seq` | v4_mech | 60.890 (60.890) | 64.462 (64.462) | 100 % |
+//! | `small_random` | v1_validated | 9.552 (9.552) | 14.020 (14.020) | 100 % |
+//! | `big_random` | v1_validated | 201.232 (201.233) | 205.879 (205.881) | 100 % |
+//!
+//! Under v4_mech every completion time is within 3 ns of DiskSim's. Under
+//! v1_validated responses differ by up to 2 µs (the media's pauses on a
+//! full segment), which shifts later requests' start times by microseconds
+//! and on random traces of 8–4 096 sectors turns about one request in 500
+//! into a revolution's difference. DiskSim's fast writes (v1) are not
+//! modelled: mixed read/write traces under v1 differ (mean +2 %, p5 +30 %).
 //!
 //! Inputs: `DriveSpec` from the project's JSON (`DriveSpec::from_json_file`)
 //! or DiskSim's `.parv`/`.diskspecs` (`disksim::load`); `load_any` picks by

@@ -432,3 +432,77 @@ impl Drive {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::drive::spec::{BusSpec, CacheSpec, toy_spec};
+    use proptest::prelude::*;
+
+    /// The toy drive with overheads, a bus and a read-ahead cache.
+    fn cached() -> DriveSpec {
+        let mut s = toy_spec();
+        s.overhead.read_miss_after_read_ms = 0.3;
+        s.overhead.read_hit_after_read_ms = 0.05;
+        s.bus = Some(BusSpec { sector_ms: 0.02 });
+        s.cache = Some(CacheSpec { segments: 2, segment_sectors: 40, read_ahead: ReadAhead::NextTrack, max_read_ahead_sectors: 40 });
+        s
+    }
+
+    #[test]
+    fn a_reread_is_a_whole_hit_without_mechanics() {
+        let mut d = Drive::from_spec(&cached());
+        let a = d.service(SimTime(0), 30, 5).expect("on the drive");
+        assert_eq!(a.cache, CacheHit::Miss);
+        let b = d.service(a.idle_at, 30, 5).expect("on the drive");
+        assert_eq!(b.cache, CacheHit::Whole);
+        assert_eq!((b.seek, b.rotation), (SimDuration::ZERO, SimDuration::ZERO));
+        // Hit overhead 0.05 ms + 5 sectors × 0.02 ms.
+        assert_eq!(b.end.as_nanos() - b.start.as_nanos(), 150_000);
+        // Read-ahead went to the end of the next track: 35..(end of its track).
+        let c = d.service(b.end, 35, 2).expect("on the drive");
+        assert_eq!(c.cache, CacheHit::Whole);
+    }
+
+    #[test]
+    fn out_of_range_is_an_error() {
+        let mut d = Drive::from_spec(&toy_spec());
+        let cap = d.capacity_sectors();
+        assert!(d.service(SimTime(0), cap - 1, 2).is_err());
+        assert!(d.service(SimTime(0), 0, 0).is_err());
+        assert!(d.service(SimTime(0), cap - 1, 1).is_ok());
+    }
+
+    proptest! {
+        /// Whatever the commands: the parts add up to the response, the
+        /// drive never starts before it is asked or finishes before it
+        /// starts, and the same calls give the same answers.
+        #[test]
+        fn services_are_consistent_and_deterministic(
+            cmds in prop::collection::vec((0u64..20_000_000, 0u64..350, 1u32..40, any::<bool>()), 1..40),
+            with_cache in any::<bool>(),
+        ) {
+            let spec = if with_cache { cached() } else { toy_spec() };
+            let run = || {
+                let mut d = Drive::from_spec(&spec);
+                let mut now = SimTime(0);
+                let mut out = Vec::new();
+                for &(gap, lbn, n, read) in &cmds {
+                    now = SimTime(now.as_nanos() + gap);
+                    let lbn = lbn.min(d.capacity_sectors() - u64::from(n));
+                    let s = d.service_op(now, if read { Op::Read } else { Op::Write }, lbn, n).expect("in range");
+                    out.push(s);
+                    now = s.end;
+                }
+                out
+            };
+            let a = run();
+            for s in &a {
+                prop_assert!(s.end >= s.start && s.idle_at >= s.end);
+                prop_assert_eq!(s.end.as_nanos() - s.start.as_nanos(),
+                    s.overhead.as_nanos() + s.seek.as_nanos() + s.rotation.as_nanos() + s.transfer.as_nanos());
+            }
+            prop_assert_eq!(a, run());
+        }
+    }
+}

@@ -320,3 +320,34 @@ impl DriveSpec {
         Ok(())
     }
 }
+
+/// Two surfaces, two zones of 10 cylinders (10 then 8 sectors per track,
+/// skews 3 and 4 sectors, 2 spares each), slips at physical sectors 5 and
+/// 17 of zone 0, 6 000 rpm, seeks 1 ms (1 cylinder) to 3 ms (19).
+#[cfg(test)]
+pub(crate) fn toy_spec() -> DriveSpec {
+    let zone = |first, last, spt, slips: Vec<u64>| ZoneSpec {
+        first_cylinder: first,
+        last_cylinder: last,
+        sectors_per_track: spt,
+        first_block_offset_sectors: 0,
+        reserved_front_sectors: 0,
+        track_skew_sectors: 3,
+        cylinder_skew_sectors: 4,
+        spare_sectors: 2,
+        slips,
+    };
+    DriveSpec {
+        name: "toy".into(),
+        surfaces: 2,
+        rpm: 6000.0,
+        zones: vec![zone(0, 9, 10, vec![17, 5]), zone(10, 19, 8, vec![])],
+        sparing: Sparing::SectorsPerZone,
+        seek: SeekSpec::Table { points_cyl_ms: vec![(1, 1.0), (19, 3.0)] },
+        head_switch_ms: 0.03,
+        write_settle_ms: 0.0,
+        overhead: OverheadSpec::default(),
+        bus: None,
+        cache: None,
+    }
+}
