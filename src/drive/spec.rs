@@ -185,7 +185,22 @@ pub enum ReadAhead {
     NextTrack,
 }
 
+/// `cheetah_9lp`'s description, generated from DiskSim's
+/// `v1_validated.parv` (tests/it/drive.rs checks they still agree).
+const CHEETAH_9LP_JSON: &str = include_str!("cheetah9lp.json");
+
 impl DriveSpec {
+    /// The Seagate Cheetah 9LP (ST39102LW, 9.1 GB, 10 045 rpm, 11 zones) as
+    /// DiskSim's validated model describes it: layout with its slips, the
+    /// measured seek table, a 3-segment read cache with read-ahead, 0.105
+    /// ms/sector host transfer and ~0.28 ms command overheads. For the
+    /// mechanism alone (DiskSim's `v4_mech`) set `overhead` to its default
+    /// and `bus` and `cache` to `None`. Needs no file at run time.
+    pub fn cheetah_9lp() -> DriveSpec {
+        // A constant of the source, checked by a test, not input.
+        serde_json::from_str(CHEETAH_9LP_JSON).expect("the embedded Cheetah 9LP description parses")
+    }
+
     /// Reads the project's JSON drive description.
     pub fn from_json_file(path: &Path) -> Result<DriveSpec, DriveError> {
         let text = std::fs::read_to_string(path).map_err(|source| DriveError::Io { path: path.to_path_buf(), source })?;

@@ -176,6 +176,20 @@ fn json_description_round_trips_and_serves_identically() {
     }
 }
 
+/// The built-in Cheetah 9LP is DiskSim's, and stripped of its interface
+/// it is the mechanism-only variant.
+#[test]
+fn built_in_cheetah_is_disksims_validated_drive() {
+    let built_in = DriveSpec::cheetah_9lp();
+    assert!(built_in.validate().is_ok());
+    assert_eq!(built_in, spec("v1_validated"));
+    let mut mech = built_in;
+    mech.overhead = Default::default();
+    mech.bus = None;
+    mech.cache = None;
+    assert_eq!(mech, spec("v4_mech"));
+}
+
 #[test]
 fn disk_replay_writes_one_csv_row_per_request() {
     let r = reference();
