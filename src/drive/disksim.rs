@@ -489,6 +489,8 @@ fn controller(d: &At, spec: &mut DriveSpec) -> Result<(), DriveError> {
         read_miss_after_write_ms: o("Read miss over. after write")?,
         write_after_read_ms: o("Write miss over. after read")?,
         write_after_write_ms: o("Write miss over. after write")?,
+        write_back_after_read_ms: o("Write hit over. after read")?,
+        write_back_after_write_ms: o("Write hit over. after write")?,
         per_request_ms: o("Per-request overhead time")?,
         read_completion_ms: o("Read completion overhead")?,
         write_completion_ms: o("Write completion overhead")?,
@@ -509,6 +511,7 @@ fn controller(d: &At, spec: &mut DriveSpec) -> Result<(), DriveError> {
             segment_sectors: d.int("Segment size (in blks)")?,
             read_ahead,
             max_read_ahead_sectors: d.opt_int("Maximum read-ahead (blks)")?.unwrap_or(0),
+            write_back: d.opt_int("Fast write level")?.unwrap_or(0) > 0,
         });
     }
     Ok(())

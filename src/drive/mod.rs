@@ -18,13 +18,14 @@
 //!   two-regime curve; head switches; write settling;
 //! - per-command overheads, hit or miss, after a read or a write;
 //! - the host bus, per sector, overlapped with the media sector by sector;
-//! - a segmented read cache with read-ahead (`drive.rs`).
+//! - a segmented read cache with read-ahead, and write-back (`service.rs`).
 //!
 //! Not modelled: command queueing inside the drive (one command at a time),
-//! write-back caching (DiskSim's "Fast write level": writes here always go
-//! to the media before completing, which is DiskSim's behaviour when fast
-//! writes are off, as in `v2`–`v4`), the media pausing when a segment is
-//! full, remapped defects, bus contention with other drives.
+//! the media pausing when a segment is full, remapped defects, bus
+//! contention with other drives. A write-back cache's destaging is
+//! approximated (the head writes as the data comes and the last block
+//! goes down when the head next passes it): write responses are DiskSim's,
+//! the instant the drive falls idle after one is not quite.
 //!
 //! ## Agreement with DiskSim (closed loop, 2 000 requests per trace)
 //! `cargo test --release --test it drive -- --nocapture` prints, and
@@ -42,12 +43,14 @@
 //! v1_validated responses differ by up to 2 µs (the media's pauses on a
 //! full segment), which shifts later requests' start times by microseconds
 //! and on random traces of 8–4 096 sectors turns about one request in 500
-//! into a revolution's difference. DiskSim's fast writes (v1) are not
-//! modelled: mixed read/write traces under v1 differ (mean +2 %, p5 +30 %).
+//! into a revolution's difference. A random trace of 500 reads and writes
+//! of 8–512 sectors under v1_validated (fast writes on): mean, p5, p50, p95
+//! within 0.01 %, every response within 0.1 ms.
 //!
 //! Inputs: `DriveSpec` from the project's JSON (`DriveSpec::from_json_file`)
-//! or DiskSim's `.parv`/`.diskspecs` (`disksim::load`); `load_any` picks by
-//! content. `replay` drives one through a DiskSim ASCII trace, closed loop.
+//! or DiskSim's `.parv`/`.diskspecs` (`load_disksim`); `load_any` picks by
+//! content; `DriveSpec::cheetah_9lp()` is built in. `replay` drives one
+//! through a DiskSim ASCII trace, closed loop.
 
 mod disksim;
 mod error;

@@ -111,11 +111,13 @@ pub struct Drive {
     ovh_read_hit: [u64; 2],
     ovh_read_miss: [u64; 2],
     ovh_write: [u64; 2],
+    ovh_write_back: [u64; 2],
     ovh_per_request: u64,
     ovh_complete: [u64; 2],
     /// Host bus time per sector [ps]; 0 = free.
     bus_sector: u64,
     cache: Option<(u64, ReadAhead, u64)>,
+    write_back: bool,
     segments: Vec<Segment>,
     max_segments: usize,
     // state
@@ -152,10 +154,12 @@ impl Drive {
             ovh_read_hit: [t(o.read_hit_after_write_ms), t(o.read_hit_after_read_ms)],
             ovh_read_miss: [t(o.read_miss_after_write_ms), t(o.read_miss_after_read_ms)],
             ovh_write: [t(o.write_after_write_ms), t(o.write_after_read_ms)],
+            ovh_write_back: [t(o.write_back_after_write_ms), t(o.write_back_after_read_ms)],
             ovh_per_request: t(o.per_request_ms),
             ovh_complete: [t(o.read_completion_ms), t(o.write_completion_ms)],
             bus_sector: spec.bus.as_ref().map_or(0, |b| t(b.sector_ms)),
             cache,
+            write_back: spec.cache.as_ref().is_some_and(|c| c.write_back),
             segments: Vec::new(),
             max_segments,
             cylinder: 0,
@@ -225,6 +229,7 @@ impl Drive {
         }
         let ovh = self.ovh_per_request
             + match (op, hit) {
+                (Op::Write, _) if self.write_back => self.ovh_write_back[after],
                 (Op::Write, _) => self.ovh_write[after],
                 (Op::Read, CacheHit::Miss) => self.ovh_read_miss[after],
                 (Op::Read, _) => self.ovh_read_hit[after],
@@ -239,6 +244,10 @@ impl Drive {
             }
             self.busy_until = end;
             return Ok(self.finish(t0, t_cmd, t_cmd, t_cmd, end, end, hit));
+        }
+
+        if op == Op::Write && self.write_back {
+            return Ok(self.write_back(t0, t_cmd, lbn, n, complete));
         }
 
         // The media part: [from, end_req), then read-ahead to `target`.
@@ -311,6 +320,29 @@ impl Drive {
             }
         }
         Ok(self.finish(t0, t_cmd, seek_end, first.start, end, idle, hit))
+    }
+
+    /// A write into a write-back cache: complete when the data is in, the
+    /// media written behind it. The head sets off at once and writes as the
+    /// data comes; the bus being the slower, the last block goes down when
+    /// the head next passes it after its data arrived.
+    fn write_back(&mut self, t0: u64, t_cmd: u64, lbn: u64, n: u64, complete: u64) -> Service {
+        let bus_end = t_cmd + n * self.bus_sector;
+        let end = bus_end + complete;
+        let runs = self.plan(t_cmd, lbn, lbn + n, true);
+        let last = runs[runs.len() - 1];
+        let mut theta = last.theta.wrapping_add((last.count as u32).wrapping_mul(last.turn));
+        let mut at = last.start + last.count * last.width;
+        if bus_end > at - last.width {
+            let (zi, p) = self.layout.ltop(lbn + n - 1);
+            theta = theta.wrapping_add(self.clock.rotate(bus_end.saturating_sub(at)));
+            let wait = self.clock.rottime(self.layout.angle(zi, p).wrapping_sub(theta));
+            theta = theta.wrapping_add(self.clock.rotate(wait)).wrapping_add(last.turn);
+            at = bus_end.max(at) + wait + last.width;
+        }
+        (self.cylinder, self.head, self.theta, self.theta_at) = (last.cylinder, last.head, theta, at);
+        self.busy_until = end;
+        self.finish(t0, t_cmd, t_cmd, t_cmd, end, at.max(end), CacheHit::Miss)
     }
 
     /// The passes of the head reading (or writing) `[from, to)` starting at
@@ -445,7 +477,13 @@ mod tests {
         s.overhead.read_miss_after_read_ms = 0.3;
         s.overhead.read_hit_after_read_ms = 0.05;
         s.bus = Some(BusSpec { sector_ms: 0.02 });
-        s.cache = Some(CacheSpec { segments: 2, segment_sectors: 40, read_ahead: ReadAhead::NextTrack, max_read_ahead_sectors: 40 });
+        s.cache = Some(CacheSpec {
+            segments: 2,
+            segment_sectors: 40,
+            read_ahead: ReadAhead::NextTrack,
+            max_read_ahead_sectors: 40,
+            write_back: false,
+        });
         s
     }
 
@@ -462,6 +500,18 @@ mod tests {
         // Read-ahead went to the end of the next track: 35..(end of its track).
         let c = d.service(b.end, 35, 2).expect("on the drive");
         assert_eq!(c.cache, CacheHit::Whole);
+    }
+
+    #[test]
+    fn a_write_back_write_completes_when_its_data_is_in() {
+        let mut s = cached();
+        s.overhead.write_back_after_write_ms = 0.5;
+        s.cache = s.cache.map(|c| CacheSpec { write_back: true, ..c });
+        let mut d = Drive::from_spec(&s);
+        let w = d.service_op(SimTime(0), Op::Write, 100, 30).expect("on the drive");
+        // Overhead 0.5 ms + 30 sectors × 0.02 ms; the media after.
+        assert_eq!(w.end.as_nanos(), 1_100_000);
+        assert!(w.idle_at > w.end);
     }
 
     #[test]

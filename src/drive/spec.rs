@@ -130,6 +130,13 @@ pub struct OverheadSpec {
     /// Write, previous command a read [ms] ("Write miss over. after read").
     #[serde(default)]
     pub write_after_read_ms: f64,
+    /// Write taken into a write-back cache, previous command a read [ms]
+    /// ("Write hit over. after read").
+    #[serde(default)]
+    pub write_back_after_read_ms: f64,
+    /// Write taken into a write-back cache, previous command a write [ms].
+    #[serde(default)]
+    pub write_back_after_write_ms: f64,
     /// Write, previous command a write [ms].
     #[serde(default)]
     pub write_after_write_ms: f64,
@@ -166,6 +173,10 @@ pub struct CacheSpec {
     /// Cap on read-ahead past a request's end, except for `next_track` [sectors].
     #[serde(default)]
     pub max_read_ahead_sectors: u64,
+    /// Writes complete once their data is in the buffer and reach the media
+    /// afterwards (DiskSim's "Fast write level" above 0).
+    #[serde(default)]
+    pub write_back: bool,
 }
 
 /// Read-ahead policies (DiskSim's "Buffer continuous read" 0–4).
@@ -311,6 +322,8 @@ impl DriveSpec {
             ("read_miss_after_write_ms", o.read_miss_after_write_ms),
             ("write_after_read_ms", o.write_after_read_ms),
             ("write_after_write_ms", o.write_after_write_ms),
+            ("write_back_after_read_ms", o.write_back_after_read_ms),
+            ("write_back_after_write_ms", o.write_back_after_write_ms),
             ("per_request_ms", o.per_request_ms),
             ("read_completion_ms", o.read_completion_ms),
             ("write_completion_ms", o.write_completion_ms),
