@@ -1,6 +1,7 @@
 //! Command-line flags (what was typed) and the commands they run. Every
 //! error is mapped to an exit code in `main`: 2 for bad input, 1 otherwise.
 
+use crate::drive::{self, DriveError};
 use crate::run::{RunError, run_to_dir};
 use crate::scenario::{self, ScenarioError};
 use crate::sim::RunOptions;
@@ -78,6 +79,14 @@ pub enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Replay a DiskSim ASCII trace (`arrival_ms devno blkno sectors flags`)
+    /// through one drive, closed loop; one CSV row per request on stdout.
+    DiskReplay {
+        /// The drive: DiskSim `.parv`/`.diskspecs`, or the project's JSON.
+        #[arg(long, value_name = "FILE")]
+        disk: PathBuf,
+        trace: PathBuf,
+    },
     /// Join the shard directories of one sweep into runs.csv and points.csv
     /// identical to those of the unsharded sweep.
     Merge {
@@ -102,6 +111,10 @@ pub enum CliError {
     Run(#[from] RunError),
     #[error("{0}")]
     Sweep(#[from] SweepError),
+    #[error("{0}")]
+    Drive(#[from] DriveError),
+    #[error("writing the output: {0}")]
+    Output(String),
 }
 
 impl CliError {
@@ -110,6 +123,8 @@ impl CliError {
             CliError::Input(_) | CliError::BadInput(_) => 2,
             CliError::Run(_) => 1,
             CliError::Sweep(e) => e.exit_code(),
+            CliError::Drive(_) => 2,
+            CliError::Output(_) => 1,
         }
     }
 }
@@ -161,10 +176,34 @@ pub fn execute(cli: Cli, argv: &[String]) -> Result<(), CliError> {
             Ok(sweep::sweep(&args, argv)?)
         }
         Command::Merge { shards, out, quiet } => Ok(sweep::merge(&shards, out.as_deref(), quiet, argv)?),
+        Command::DiskReplay { disk, trace } => disk_replay(&disk, &trace),
         Command::Schema => {
             print!("{}", scenario::json_schema());
             Ok(())
         }
+    }
+}
+
+/// `vodsim disk-replay`: everything is read and replayed before the first
+/// row is written, so bad input leaves no partial output.
+fn disk_replay(disk: &std::path::Path, trace: &std::path::Path) -> Result<(), CliError> {
+    let spec = drive::load_any(disk)?;
+    let requests = drive::replay::load_trace(trace)?;
+    let mut d = drive::Drive::from_spec(&spec);
+    let served = drive::replay::replay(&mut d, &requests, trace)?;
+    let out = std::io::stdout().lock();
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(out));
+    let written = (|| -> csv::Result<()> {
+        w.write_record(drive::replay::CSV_HEADER)?;
+        for (i, (r, s)) in requests.iter().zip(&served).enumerate() {
+            w.write_record(drive::replay::csv_row(i, r, s))?;
+        }
+        Ok(w.flush()?)
+    })();
+    match written {
+        // A reader that stopped early (`| head`) is not an error.
+        Err(e) if matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe) => Ok(()),
+        r => r.map_err(|e| CliError::Output(e.to_string())),
     }
 }
 

@@ -10,6 +10,7 @@
 
 pub mod balance;
 pub mod cli;
+pub mod drive;
 pub mod engine;
 pub mod faults;
 pub mod headend;

@@ -4,6 +4,7 @@ mod bad_input;
 mod common;
 mod crash;
 mod determinism;
+mod drive;
 mod golden;
 mod migration;
 mod peer;
