@@ -1,5 +1,5 @@
 //! Crash safety: a run killed at any instant (SIGKILL, no chance to clean
-//! up) leaves no partial file under a final name. Stray `.NAME.tmp-PID`
+//! up) leaves no partial file under a final name. Stray `.NAME.tmp-XXXXXX`
 //! files are allowed; anything else must be complete, and `summary.json`,
 //! written last, only appears once every other file is there.
 //!
