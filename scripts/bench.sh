@@ -24,8 +24,13 @@
 #       least-squares slope of RSS against streams. Written to
 #       results/bench/<date>.csv.
 #
-# Usage: scripts/bench.sh [--quick]    (--quick skips the 100k and 4 h points)
-# Run from a clone after `cargo build --release`. Needs python3 (installs
+# Usage: scripts/bench.sh [--quick] [--plain]
+#   --quick  skips the 100k and 4 h points
+#   --plain  measures the ordinary `cargo build --release` binary instead of
+#            the fast one, so both can be quoted (written to
+#            results/bench/<date>-plain.csv)
+# By default it builds the fast binary first (scripts/build-fast.sh:
+# fat LTO, profile-guided, static) and measures that. Needs python3 (installs
 # simpy with pip if missing), GNU time at /usr/bin/time (installed with
 # apt-get if missing and root) and taskset. The peer is looked up at
 # $VODSIM_SHARED/bench/peer_simpy.py, VODSIM_SHARED defaulting to ../shared.
@@ -33,24 +38,35 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 quick=0
+plain=0
 for arg in "$@"; do
     case "$arg" in
         --quick) quick=1 ;;
+        --plain) plain=1 ;;
         -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-        *) echo "bench: unknown argument $arg (expected --quick)" >&2; exit 2 ;;
+        *) echo "bench: unknown argument $arg (expected --quick or --plain)" >&2; exit 2 ;;
     esac
 done
 
-vodsim=target/release/vodsim
+if ((plain)); then
+    cargo build --release --quiet
+    vodsim=target/release/vodsim
+    build="cargo build --release (plain)"
+    suffix=-plain
+else
+    vodsim="$(scripts/build-fast.sh)"
+    build="scripts/build-fast.sh (bench-fast profile, profile-guided)"
+    suffix=
+fi
 shared="${VODSIM_SHARED:-../shared}"
 peer="$shared/bench/peer_simpy.py"
 reps="${BENCH_REPS:-9}"
 metro_cap="${BENCH_METRO_CAP_S:-120}"
 cpu="${BENCH_CPU:-0}"
 date="$(date +%F)"
-csv="results/bench/$date.csv"
+csv="results/bench/$date$suffix.csv"
 
-[[ -x $vodsim ]] || { echo "bench: $vodsim missing: run cargo build --release first" >&2; exit 2; }
+[[ -x $vodsim ]] || { echo "bench: $vodsim missing" >&2; exit 2; }
 [[ -f $peer ]] || { echo "bench: peer model not found at $peer (set VODSIM_SHARED)" >&2; exit 2; }
 python3 -c 'import simpy' 2>/dev/null || python3 -m pip install --quiet simpy
 if [[ ! -x /usr/bin/time ]]; then
@@ -133,22 +149,10 @@ point() {
 echo "vodsim bench $(date -u +%FT%TZ) on $cpus CPU(s), $(uname -m); commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$( [[ -n $(git status --porcelain 2>/dev/null) ]] && echo ' (dirty)')"
 echo "  cpu: $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "  timed runs: $pinned"
-# The release build compiles with the committed PGO profile (scripts/rustc-release);
-# say whether it was made from this source.
-pgo_state="no profile (pgo/vodsim.profdata missing)"
-if [[ -n ${RUSTC_WRAPPER+set} ]]; then
-    pgo_state="RUSTC_WRAPPER is set, so cargo builds without the profile"
-elif [[ -f pgo/vodsim.profdata && -f pgo/source.txt ]]; then
-    if scripts/pgo-source-hash --check; then
-        pgo_state="profile-guided, profile made from this source ($(sed -n 's/^commit //p' pgo/source.txt | cut -c1-12))"
-    else
-        pgo_state="profile-guided, but the profile is STALE (made from other source or deps): run scripts/pgo.sh"
-    fi
-fi
-# ...and links it statically where it can (ldd says so of a static binary).
+# Static or not (ldd says so of a static binary).
 link=dynamically
 ldd "$vodsim" 2>&1 | grep -q -e 'statically linked' -e 'not a dynamic executable' && link=statically
-echo "  build: cargo build --release, $pgo_state, linked $link"
+echo "  build: $build, $vodsim, linked $link"
 
 # ----- (a) speed against the SimPy peer ----------------------------------------
 

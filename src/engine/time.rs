@@ -55,10 +55,9 @@ fn round_to_u64(x: f64) -> u64 {
         // SSE4.1 has a truncation): with x = n + f, the sum rounds below
         // n + 1 when f < 1/2 and to n + 1 or above when f >= 1/2, and no
         // sum is a tie that rounding to even could pull across n + 1.
-        // One add ahead of the conversion, no branch (which way a service
-        // time rounds is a coin toss), where `n + (x - n >= 1/2)` chained
-        // two conversions and a subtract: peer-simpy's wall time -7.4 and
-        // -4.0 % (medians of 120 and 150 interleaved runs).
+        // One add ahead of the conversion and no branch (which way a
+        // service time rounds is a coin toss): 4-7 % of peer-simpy's wall
+        // time against rounding by compare and add (docs/performance.md).
         return (x + HALF_BELOW) as i64 as u64;
     }
     let whole = x as u64;

@@ -2,7 +2,11 @@
 //! reader never sees a half-written file under its final name.
 
 mod atomic;
+mod csv_text;
+mod decimal;
 mod rows;
 
 pub use atomic::{AtomicDir, write_atomic};
+pub(crate) use csv_text::CsvText;
+pub use decimal::{Fx, fx};
 pub use rows::*;

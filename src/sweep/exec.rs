@@ -30,7 +30,7 @@ fn run_command(plan: &Plan, run: &RunRef, out: &Path) -> Vec<String> {
 }
 
 /// Removes what a killed run left behind: temporary files of its atomic
-/// writes (`.NAME.tmp-PID`).
+/// writes (`.NAME.tmp-XXXXXX`).
 fn clear_leftovers(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for e in entries.flatten() {

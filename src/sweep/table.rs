@@ -10,9 +10,8 @@
 
 use super::SweepError;
 use super::plan::{RunRef, SweepDef};
-use crate::report::{Summary, fx};
+use crate::report::{CsvText, Summary, fx};
 use serde_json::Value;
-use std::fmt::Write;
 use std::path::Path;
 
 /// Decimals of every float in the sweep CSVs.
@@ -121,68 +120,54 @@ pub fn read_all(sweep_dir: &Path, runs: &[RunRef]) -> Result<Vec<Done>, SweepErr
     if problems.is_empty() { Ok(done) } else { Err(SweepError::BadInput(problems.join("\n"))) }
 }
 
-/// A CSV field, quoted only when it must be.
-fn field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
-}
-
-fn header_prefix(def: &SweepDef) -> String {
-    def.columns.iter().map(|c| field(c) + ",").collect()
-}
-
-fn values_prefix(def: &SweepDef, point: usize) -> String {
-    def.points[point].values.iter().map(|v| field(v) + ",").collect()
-}
-
 /// `runs.csv`: swept columns, `seed`, `run_dir`, then every total.
 pub fn runs_csv(def: &SweepDef, done: &[Done]) -> String {
-    let mut out = header_prefix(def) + "seed,run_dir";
-    if let Some(d) = done.first() {
-        for (name, _, _) in &d.totals {
-            out.push(',');
-            out.push_str(name);
-        }
-    }
-    out.push('\n');
+    let totals: Vec<&str> = done.first().map(|d| d.totals.iter().map(|(name, _, _)| *name).collect()).unwrap_or_default();
+    let header = def.columns.iter().map(String::as_str).chain(["seed", "run_dir"]).chain(totals);
+    let mut out = CsvText::new(header, 0);
     for d in done {
-        let _ = write!(out, "{}{},{}", values_prefix(def, d.run.point), d.run.seed, field(&d.run.run_dir));
-        for (_, shown, _) in &d.totals {
-            out.push(',');
-            out.push_str(shown);
+        let mut row = out.row();
+        for v in &def.points[d.run.point].values {
+            row.text(v);
         }
-        out.push('\n');
+        row.int(d.run.seed).text(&d.run.run_dir);
+        for (_, shown, _) in &d.totals {
+            row.text(shown);
+        }
+        row.end();
     }
-    out
+    out.into_string()
 }
 
 /// `points.csv`: swept columns, `n`, then `X_mean,X_std,X_ci95_lo,X_ci95_hi`
 /// per total X. With n = 1 the spread and interval are empty (undefined).
 pub fn points_csv(def: &SweepDef, done: &[Done]) -> String {
-    let mut out = header_prefix(def) + "n";
+    let mut header: Vec<String> = def.columns.iter().cloned().chain([String::from("n")]).collect();
     if let Some(d) = done.first() {
         for (name, _, _) in &d.totals {
-            let _ = write!(out, ",{name}_mean,{name}_std,{name}_ci95_lo,{name}_ci95_hi");
+            header.extend(["mean", "std", "ci95_lo", "ci95_hi"].map(|stat| format!("{name}_{stat}")));
         }
     }
-    out.push('\n');
+    let mut out = CsvText::new(&header, 0);
     // `done` is in run order, so each point's runs are contiguous.
     for group in done.chunk_by(|a, b| a.run.point == b.run.point) {
-        let _ = write!(out, "{}{}", values_prefix(def, group[0].run.point), group.len());
+        let mut row = out.row();
+        for v in &def.points[group[0].run.point].values {
+            row.text(v);
+        }
+        row.int(group.len());
         for k in 0..group[0].totals.len() {
             let xs: Vec<f64> = group.iter().map(|d| d.totals[k].2).collect();
             let s = Stats::of(&xs);
-            out.push(',');
-            out.push_str(&fx(s.mean, DECIMALS));
+            row.fx(s.mean, DECIMALS);
             match s.std {
-                Some(std) => {
-                    let _ = write!(out, ",{},{},{}", fx(std, DECIMALS), fx(s.lo, DECIMALS), fx(s.hi, DECIMALS));
-                }
-                None => out.push_str(",,,"),
-            }
+                Some(std) => row.fx(std, DECIMALS).fx(s.lo, DECIMALS).fx(s.hi, DECIMALS),
+                None => row.text("").text("").text(""),
+            };
         }
-        out.push('\n');
+        row.end();
     }
-    out
+    out.into_string()
 }
 
 /// Mean, sample standard deviation and 95 % interval of the mean.
@@ -224,12 +209,5 @@ mod tests {
         assert_eq!(Stats::of(&[5.0]), Stats { mean: 5.0, std: None, lo: 5.0, hi: 5.0 });
         assert_eq!(t975(30), 2.042272456);
         assert_eq!(t975(31), 1.96);
-    }
-
-    #[test]
-    fn fields_are_quoted_only_when_needed() {
-        assert_eq!(field("protocol"), "protocol");
-        assert_eq!(field("[1,2]"), "\"[1,2]\"");
-        assert_eq!(field("a\"b"), "\"a\"\"b\"");
     }
 }

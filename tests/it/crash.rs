@@ -1,17 +1,19 @@
 //! Crash safety: a run killed at any instant (SIGKILL, no chance to clean
-//! up) leaves no partial file under a final name. Stray `.NAME.tmp-PID`
+//! up) leaves no partial file under a final name. Stray `.NAME.tmp-XXXXXX`
 //! files are allowed; anything else must be complete, and `summary.json`,
 //! written last, only appears once every other file is there.
 //!
-//! The kill points are random (the seed is printed, and can be fixed with
-//! `VODSIM_CRASH_SEED`), spread over the whole run and concentrated on its
-//! last part, where the files are written.
+//! Two kinds of kill: at pseudo-random instants spread over the whole run
+//! and concentrated on its last part, from a fixed seed (`VODSIM_CRASH_SEED`
+//! picks another), and at the moment a given output file appears, so that
+//! some kills land while the files are being written, whatever the
+//! machine's speed.
 
 use crate::common::{bin, repo};
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// `default.json` made long enough to take a moment, with `reads.csv` (the
 /// largest file, so the write phase is long enough to be hit).
@@ -84,6 +86,9 @@ fn check_dir(dir: &Path) -> Result<usize, String> {
     Ok(finals)
 }
 
+/// Seed of the kill instants unless `VODSIM_CRASH_SEED` gives one.
+const DEFAULT_SEED: u64 = 0x5eed_0c0a_57ed;
+
 /// xorshift64*: enough randomness for kill points without a dependency.
 fn next(state: &mut u64) -> f64 {
     *state ^= *state >> 12;
@@ -103,11 +108,12 @@ fn a_killed_run_leaves_only_complete_files_or_temporaries() {
     assert!(status.success(), "the uninterrupted run failed");
     assert_eq!(check_dir(&full), Ok(FILES.len() + 1), "the uninterrupted run is incomplete");
 
-    let mut seed = std::env::var("VODSIM_CRASH_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(1));
+    let mut seed = match std::env::var("VODSIM_CRASH_SEED") {
+        Ok(s) => s.parse().unwrap_or_else(|e| panic!("VODSIM_CRASH_SEED={s:?}: expected a whole number: {e}")),
+        Err(_) => DEFAULT_SEED,
+    };
     seed |= 1;
+    let first_seed = seed;
     eprintln!("crash test: VODSIM_CRASH_SEED={seed}, uninterrupted run {whole:?}");
     let mut partial_dirs = 0;
     for i in 0..6 {
@@ -122,7 +128,7 @@ fn a_killed_run_leaves_only_complete_files_or_temporaries() {
         match check_dir(&out) {
             Ok(n) if n > 0 && n < FILES.len() + 1 => partial_dirs += 1,
             Ok(_) => {}
-            Err(e) => panic!("kill {i} after {at:?} (seed {seed}): {e}"),
+            Err(e) => panic!("kill {i} after {at:?} (VODSIM_CRASH_SEED={first_seed}): {e}"),
         }
         // A new run over the debris of a killed one completes normally.
         if i == 0 {
@@ -132,4 +138,43 @@ fn a_killed_run_leaves_only_complete_files_or_temporaries() {
         }
     }
     eprintln!("crash test: {partial_dirs} of 6 kills landed while files were being written");
+}
+
+/// Whether `name` is in `dir`, under its final or its temporary name.
+fn appeared(dir: &Path, name: &str) -> bool {
+    let temporary = format!(".{name}.tmp-");
+    let Ok(entries) = fs::read_dir(dir) else { return false };
+    entries.flatten().any(|e| {
+        let n = e.file_name().to_string_lossy().into_owned();
+        n == name || n.starts_with(&temporary)
+    })
+}
+
+#[test]
+fn a_run_killed_while_writing_its_files_leaves_no_partial_file_and_no_summary() {
+    // streams.csv is written first, reads.csv (the largest) fourth: a kill
+    // as either appears lands among the writes, unless the machine stalls
+    // the test for the rest of the write phase. Each point twice, so that
+    // one stall cannot hide them all.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut landed = Vec::new();
+    for (i, name) in ["streams.csv", "reads.csv", "streams.csv", "reads.csv"].into_iter().enumerate() {
+        let out = tmp.path().join(format!("kill-{i}"));
+        let mut child = start(&out);
+        while !appeared(&out, name) {
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("the run ended ({status}) before {name} appeared");
+            }
+            std::thread::sleep(Duration::from_micros(50));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        match check_dir(&out) {
+            Ok(n) if !out.join("summary.json").exists() => landed.push(format!("at {name}: {n} complete files")),
+            Ok(_) => {}
+            Err(e) => panic!("kill {i}, as {name} appeared: {e}"),
+        }
+    }
+    eprintln!("crash test: kills that landed while files were being written: {landed:?}");
+    assert!(!landed.is_empty(), "every run finished its writes before the kill: the kills tested nothing");
 }

@@ -1,7 +1,8 @@
 //! `scenarios/peer-simpy.json`, the SimPy peer's model (shared/bench/peer_simpy.py)
-//! in vodsim, against bounds derived by hand; and, when python3 with simpy and
-//! the peer are at hand, against the peer itself. CI does not depend on Python:
-//! without it that comparison is skipped with a note.
+//! in vodsim, against bounds derived by hand; and against the peer itself,
+//! which needs python3 with simpy: that test is ignored by a plain
+//! `cargo test` (the reason says so) and run by `.ci/run`, which installs
+//! simpy, with `cargo test --release -- --ignored`.
 //!
 //! The numbers: 2 modules × 6 disks, 200 streams round-robin (100 a module),
 //! period T = 4 987 × 1 504 bit / 3 750 224 bit/s = 2 s. A stream starting at
@@ -72,13 +73,13 @@ fn peer_path() -> PathBuf {
 }
 
 #[test]
+#[ignore = "needs python3 with simpy and shared/bench/peer_simpy.py; .ci/run runs it"]
 fn peer_model_reads_agree_with_the_simpy_peer_within_one_percent() {
     let peer = peer_path();
+    // Asked for, it runs or fails: a missing prerequisite is never a pass.
+    assert!(peer.is_file(), "the peer model is not at {} (set VODSIM_SHARED)", peer.display());
     let has_simpy = Command::new("python3").args(["-c", "import simpy"]).output().is_ok_and(|o| o.status.success());
-    if !peer.is_file() || !has_simpy {
-        eprintln!("skipped: needs python3 with simpy and {} (scripts/peer-compare.sh runs the full comparison)", peer.display());
-        return;
-    }
+    assert!(has_simpy, "python3 with simpy is needed: python3 -m pip install simpy");
     let out = Command::new("python3").arg(&peer).args(["--sim-seconds", "120", "--fail-at", "-1"]).output().expect("python3 runs");
     assert!(out.status.success(), "peer failed: {}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8_lossy(&out.stdout);
