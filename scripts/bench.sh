@@ -190,7 +190,7 @@ queue_eps="$(hold_eps vodsim-event-queue)"
 point 10000 600
 run_eps="${point_eps[10000:600]}"
 echo "  vodsim run, metro scaled to 10k streams (${point_modules[10000:600]} modules), 600 s: ${point_events[10000:600]} events, $run_eps events/s"
-echo "  (events count every disk completion, also those resolved without a queue event: docs/performance.md, section 2)"
+echo "  (events count every disk completion, also those resolved without a queue event)"
 echo "  vodsim EventQueue alone: $queue_eps events/s = $(calc "round(100 * $queue_eps / $bare_eps, 1)") % of the bare heap"
 frac="$(calc "round(100 * $run_eps / $bare_eps, 1)")"
 verdict "whole-run events/s / bare heap events/s" "$frac %" ">= 30 %" "$(calc "int($frac >= 30)")"

@@ -161,7 +161,7 @@ pub(crate) mod tests {
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
 
-    /// The allocating formatter `Fx` replaced; its text is the contract.
+    /// The contract: std's `{:.d$}`, without the sign of a negative zero.
     fn fx_reference(v: f64, d: usize) -> String {
         let s = format!("{v:.d$}");
         if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') { s[1..].to_string() } else { s }
@@ -220,7 +220,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn fx_writes_the_text_of_the_allocating_formatter() {
+    fn fx_writes_what_std_writes_but_negative_zeros() {
         for v in values() {
             for d in 0..=9 {
                 check(v, d);
