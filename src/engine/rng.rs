@@ -6,8 +6,8 @@
 //! therefore never shifts the draws of another component, and two runs with
 //! the same seed draw exactly the same numbers.
 
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use rand::rngs::ChaCha8Rng;
+use rand::{RngExt, SeedableRng};
 
 /// Derives per-component streams from one master seed.
 #[derive(Clone, Copy, Debug)]
@@ -53,11 +53,11 @@ fn splitmix(mut z: u64) -> u64 {
 impl RngStream {
     /// Uniform in [0, 1).
     pub fn uniform(&mut self) -> f64 {
-        self.0.r#gen::<f64>()
+        self.0.random::<f64>()
     }
     /// Uniform integer in [0, n); `n` must be > 0.
     pub fn below(&mut self, n: u64) -> u64 {
-        self.0.gen_range(0..n)
+        self.0.random_range(0..n)
     }
     /// True with probability `p`.
     pub fn chance(&mut self, p: f64) -> bool {

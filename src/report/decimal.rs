@@ -158,8 +158,8 @@ impl fmt::Write for SkipFirst<'_, '_> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use rand::{Rng, SeedableRng};
-    use rand_chacha::ChaCha8Rng;
+    use rand::rngs::ChaCha8Rng;
+    use rand::{RngExt, SeedableRng};
 
     /// The contract: std's `{:.d$}`, without the sign of a negative zero.
     fn fx_reference(v: f64, d: usize) -> String {
@@ -209,12 +209,12 @@ pub(crate) mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(0x5eed);
         for _ in 0..5_000 {
             // Any bit pattern: every exponent, subnormals, NaN payloads.
-            vs.push(f64::from_bits(rng.r#gen()));
+            vs.push(f64::from_bits(rng.random()));
             // Decimal magnitudes from 1e-15 to 1e15, either sign.
-            let x = rng.gen_range(1.0..10.0) * 10f64.powi(rng.gen_range(-15..=15));
-            vs.push(if rng.r#gen() { x } else { -x });
+            let x = rng.random_range(1.0..10.0) * 10f64.powi(rng.random_range(-15..=15));
+            vs.push(if rng.random() { x } else { -x });
             // Small negatives, most of which round to zero at 6 or 9 decimals.
-            vs.push(-rng.gen_range(0.0..2e-6) * 10f64.powi(rng.gen_range(-4..=0)));
+            vs.push(-rng.random_range(0.0..2e-6) * 10f64.powi(rng.random_range(-4..=0)));
         }
         vs
     }
@@ -235,9 +235,9 @@ pub(crate) mod tests {
         // path must take them (and agree), not hand them back to std.
         let mut rng = ChaCha8Rng::seed_from_u64(7);
         for _ in 0..100_000 {
-            let ns: u64 = rng.gen_range(0..20_000_000_000_000);
-            let pkts: u64 = rng.gen_range(0..10_000_000);
-            let ratio: f64 = rng.r#gen();
+            let ns: u64 = rng.random_range(0..20_000_000_000_000);
+            let pkts: u64 = rng.random_range(0..10_000_000);
+            let ratio: f64 = rng.random();
             for v in [ns as f64 / 1e9, pkts as f64 * 401_066.0 / 1e9, ratio, -ratio * 1e-6] {
                 for d in [0, 3, 6, 9] {
                     let text = FixedPoint::of(v, d).expect("an output value takes the integer path");
