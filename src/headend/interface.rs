@@ -23,6 +23,8 @@
 //! - `position_at`, `slot_packets`: where a stream's viewer is.
 //! - `module_count`, `module_streams`, `module_feeding`, `module_live`,
 //!   `module_degraded`, `admits`, `buffer_fill`: a module's state and room.
+//! - `may_admit`: a module as a source sees it (the replica map, not what
+//!   the module stores); `stores`: what its disks hold.
 //! - `disk_failed`, `read_done`, `expected_read`, `typical_extent_read`:
 //!   disks and reads.
 //! - `disk_busy_ns`, `disk_util_since`: disk utilisation samples.
@@ -214,6 +216,21 @@ impl Headend {
     pub fn buffer_fill(&self, m: usize) -> f64 {
         let b = &self.modules[m].buffer;
         b.used as f64 / b.capacity as f64
+    }
+
+    /// What a source knows of module `m` as a destination for title `t`
+    /// (steps 406/424): live, not shedding users, room, and `t` in the
+    /// library's replica map for `m` — not whether `m` found room on its
+    /// disks to store it (`content.when_full: store-fewer`), which the
+    /// destination finds out at steps 506/508.
+    pub fn may_admit(&self, m: usize, t: u32) -> bool {
+        let md = &self.modules[m];
+        self.module_live(m) && !md.degraded && md.streams < self.sc.max_streams_per_module && self.layout.catalogued(m, t)
+    }
+
+    /// Whether module `m`'s disks hold title `t`.
+    pub fn stores(&self, m: usize, t: u32) -> bool {
+        self.layout.holds(m, t)
     }
 
     pub fn disk_failed(&self, m: usize, d: usize) -> bool {

@@ -140,14 +140,20 @@ impl Layout {
         self.extents[m] as u32
     }
 
+    /// True if the library's replica map assigns title `t` to module `m`
+    /// (title t to modules t, t+1, … t+replicas-1 mod M), whether or not
+    /// the module found room to store it.
+    pub fn catalogued(&self, m: usize, t: u32) -> bool {
+        let first = t % self.modules;
+        (m as u32 + self.modules - first) % self.modules < self.replicas
+    }
+
     /// True if module `m` stores title `t`: title t is on modules t, t+1, …
     /// t+replicas-1 (mod M), so copies spread evenly.
     /// With a block layout, only the titles that fit are stored (the most
     /// popular first, `content.when_full`).
     pub fn holds(&self, m: usize, t: u32) -> bool {
-        let first = t % self.modules;
-        let held = (m as u32 + self.modules - first) % self.modules < self.replicas;
-        held && self.blocks.as_ref().is_none_or(|b| held_before(self.modules, self.replicas, m as u32, t) < b.fit[m])
+        self.catalogued(m, t) && self.blocks.as_ref().is_none_or(|b| held_before(self.modules, self.replicas, m as u32, t) < b.fit[m])
     }
 
     /// FIG. 3A: extent e of title t is on disk (start(t) + e) mod D, with the
