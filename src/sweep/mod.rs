@@ -161,8 +161,8 @@ pub fn sweep(args: &SweepArgs, argv: &[String]) -> Result<(), SweepError> {
     let mut problems = Vec::new();
     let seeds = plan::parse_seeds(args.seeds.as_deref()).map_err(|p| problems.push(p)).ok();
     let shard = plan::parse_shard(args.shard.as_deref()).map_err(|p| problems.push(p)).ok();
-    if args.jobs == Some(0) {
-        problems.push("--jobs: expected an integer >= 1, got 0".to_string());
+    if let Some(j) = args.jobs.filter(|&j| j == 0 || j > plan::MAX_JOBS) {
+        problems.push(format!("--jobs: expected an integer from 1 to {}, got {j}", plan::MAX_JOBS));
     }
     if args.out.is_none() && !args.dry_run {
         problems.push("--out: required; expected the directory that will hold the sweep".to_string());
