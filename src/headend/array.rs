@@ -739,6 +739,25 @@ mod tests {
     }
 
     #[test]
+    fn the_read_budget_follows_the_validated_drive() {
+        // What the destination (steps 506/514) and the source budget for a
+        // read comes from the drive in use. Measured: served reads average
+        // 81.2 ms (7 titles in the outer zones, some waiting for the bus);
+        // the budget is 80.5 ms for an extent at mid-disk and 71.0 ms for
+        // title 0's first extent at the outer edge (higher media rate); the
+        // formula disk budgeted 64.9 ms: 5.4 ms seek, 5.97 ms revolution,
+        // 937 556 B at zone 4's 17.51 MB/s (53.5 ms).
+        let w = validated("edf", 20);
+        let rows = w.headend.results().read_rows.unwrap();
+        let served = mean(rows.iter().map(|r| (r.t_done_s - r.t_start_s) * 1e3));
+        let typical = w.headend.typical_extent_read(0).as_millis_f64();
+        let outer = w.headend.expected_read(0, 0, 0).as_millis_f64();
+        let formula = super::super::disk::DiskParams::cheetah_9lp().expected_service_time(937_556, 3481).as_millis_f64();
+        assert!((served - typical).abs() < 0.1 * served, "served {served:.1} ms, budget {typical:.1} ms");
+        assert!(outer < typical && typical > 1.1 * formula, "outer {outer:.1}, mid {typical:.1}, formula {formula:.1} ms");
+    }
+
+    #[test]
     fn reads_of_one_module_s_disks_contend_for_its_bus() {
         // Two streams' first reads start together on two disks: a 5 MB/s bus
         // carries an extent (937 556 B) in 187.5 ms, more than the media
