@@ -421,6 +421,11 @@ impl Headend {
             if ok {
                 let (from, end) = self.slot_packets(s);
                 let shown_from = st.grid.position_at(now, self.bitrate).clamp(from, end);
+                let slot_start = st.grid.time_of(from, self.bitrate);
+                self.freeze(s, slot_start, now);
+                if shown_from > from {
+                    self.impact(now, s, super::Impact::Lost(shown_from - from));
+                }
                 let st = &mut self.streams[s as usize];
                 st.lost_pkts += shown_from - from;
                 st.cur_ok = true;

@@ -28,12 +28,14 @@ pub mod switch;
 pub mod transport;
 
 mod interface;
+mod ledger;
 mod playout;
 mod prefetch;
 mod report;
 
 pub use self::array::DiskState;
 pub use self::interface::{Agenda, Results};
+pub use self::ledger::{Impact, ImpactRec};
 
 use self::buffer::Buffer;
 use self::disk::{Discipline, DiskParams, RequestQueue, SeekCurve, TransferTable, ZoneTable};
@@ -132,6 +134,8 @@ pub struct Headend {
     disk: DiskParams,
     fatc: Fatc,
     counters: Counters,
+    /// Every viewer-impact happening from the warm-up on.
+    ledger: ledger::Ledger,
     module_rows: Vec<ModuleRow>,
     read_rows: Option<Vec<ReadRow>>,
     check: bool,
@@ -234,6 +238,7 @@ impl Headend {
             disk,
             fatc: Fatc::new(h.transport.channels, h.transport.channel_bps, bitrate.bps()),
             counters: Counters::default(),
+            ledger: ledger::Ledger { warmup: SimTime::from_secs_f64(sc.raw.warmup_s), recs: Vec::new() },
             module_rows: Vec::new(),
             read_rows: if trace { Some(Vec::new()) } else { None },
             check: check || cfg!(debug_assertions),

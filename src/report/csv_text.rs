@@ -71,6 +71,14 @@ impl CsvRow<'_> {
         }
     }
 
+    /// An integer, or an empty cell for "none".
+    pub(crate) fn opt_int(&mut self, v: Option<impl itoa::Integer>) -> &mut Self {
+        match v {
+            Some(v) => self.int(v),
+            None => self.field(b""),
+        }
+    }
+
     /// Text, quoted if it holds a comma, a quote or a line break.
     pub(crate) fn text(&mut self, v: &str) -> &mut Self {
         self.field(v.as_bytes())

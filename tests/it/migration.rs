@@ -101,7 +101,7 @@ fn a_users_streams_migrate_together_to_one_destination() {
     // Box 405: each user has a content stream and, say, an audio stream.
     let o = run_file("scenarios/load-imbalance.json", &["workload.streams_per_user=2", "workload.streams=120"]);
     assert!(o.migrations.len() > 10);
-    let mut by_user = std::collections::BTreeMap::<u32, Vec<(f64, i64)>>::new();
+    let mut by_user = std::collections::BTreeMap::<u32, Vec<(f64, Option<u32>)>>::new();
     for m in &o.migrations {
         by_user.entry(m.user_id).or_default().push((m.t_s, m.destination));
     }
