@@ -1,6 +1,7 @@
 //! One integration test binary, a module per area.
 
 mod bad_input;
+mod closed_output;
 mod common;
 mod crash;
 mod determinism;
