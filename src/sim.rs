@@ -251,6 +251,7 @@ pub fn finish(
 ) -> Result<RunOutput, SimError> {
     let end = w.end();
     w.headend.finish(&mut w.q, end);
+    w.protocol.judge_on_viewer(&w.headend);
     if w.headend.checks() {
         w.headend.check_end().map_err(SimError::Invariant)?;
         w.protocol.check_end(end).map_err(SimError::Invariant)?;
