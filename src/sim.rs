@@ -369,6 +369,7 @@ fn collect(w: &World, sc: &Scenario, sha256: &str, wall_s: f64) -> RunOutput {
             terminated_lost_s: pkt_s(v.terminated_lost_pkts),
             duplicate_s: pkt_s(v.dup_pkts),
             stall_s: SimDuration(v.stall_ns).as_secs_f64(),
+            startup_s: log.startup.filter(|_| log.started >= warm).map(|d| d.as_secs_f64()),
             migrations: log.migrations,
             terminated: st.status == Status::Terminated,
         })
@@ -411,6 +412,12 @@ fn collect(w: &World, sc: &Scenario, sha256: &str, wall_s: f64) -> RunOutput {
     let dup_pkts = vsum(|v| v.dup_pkts);
     let n_mig = migs.len() as u64;
     let disks = (raw.headend.modules * raw.headend.disks_per_module) as f64;
+    let mut startups: Vec<f64> = streams.iter().filter_map(|r| r.startup_s).collect();
+    startups.sort_by(f64::total_cmp);
+    let pct = |p: f64| match startups.len() {
+        0 => 0.0,
+        n => startups[((p * n as f64).ceil() as usize).clamp(1, n) - 1],
+    };
     debug_assert!(warm > SimTime::ZERO || started == r.counters.sessions_started);
     let summary = Summary {
         scenario: raw.name.clone(),
@@ -453,6 +460,10 @@ fn collect(w: &World, sc: &Scenario, sha256: &str, wall_s: f64) -> RunOutput {
             .zip(r.logs)
             .filter(|(s, l)| s.status == Status::Terminated && l.ended.is_some_and(|e| e >= warm))
             .count() as u64,
+        startup_s_mean: if startups.is_empty() { 0.0 } else { startups.iter().sum::<f64>() / startups.len() as f64 },
+        startup_s_p50: pct(0.50),
+        startup_s_p95: pct(0.95),
+        startup_s_p99: pct(0.99),
     };
     // Lazily settled disks log their dispatches late: back into time order
     // (per disk they are in order already, and the sort is stable).

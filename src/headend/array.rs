@@ -412,6 +412,10 @@ impl Headend {
             return;
         }
         let ok = self.reads.get(r).state == ReadState::Done;
+        if st.periods == 0 && st.next_read == Some(r) && self.logs[s as usize].awaiting_start {
+            self.start_playout(q, s);
+            return;
+        }
         if st.stale_read == Some(r) {
             self.streams[s as usize].stale_read = None;
             self.release_read(q, r);

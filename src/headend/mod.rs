@@ -155,6 +155,9 @@ pub struct Headend {
     popularity: Popularity,
     /// Next module to try for round-robin assignment.
     rr_next: u32,
+    /// The initial population is placed: sessions admitted from now on
+    /// start up (their first extent is read before playout starts).
+    arrivals_open: bool,
     switch_factor: Vec<f64>,
     switch_dirty: bool,
     switch_offered: Vec<u64>,
@@ -254,6 +257,7 @@ impl Headend {
             rng_arrival: streams.stream("arrivals"),
             popularity: Popularity::new(raw.content.titles, raw.content.zipf_s),
             rr_next: 0,
+            arrivals_open: false,
             switch_factor: vec![1.0; h.modules as usize],
             switch_dirty: true,
             switch_offered: vec![0; h.modules as usize],

@@ -24,6 +24,7 @@ impl Headend {
             self.start_user(q, SimTime::ZERO + phase, title, extent, n);
             placed += n;
         }
+        self.arrivals_open = true;
         if raw.workload.arrivals_per_s > 0.0 {
             let gap = self.rng_arrival.exponential(1.0 / raw.workload.arrivals_per_s);
             q.schedule(SimTime::from_secs_f64(gap), HeadendEv::Arrival);
@@ -114,6 +115,8 @@ impl Headend {
                 stall_ns: 0,
                 migrations: 0,
                 session_end,
+                awaiting_start: self.arrivals_open,
+                startup: None,
                 frozen_until: SimTime::ZERO,
                 warm_periods: 0,
                 warm_delivered: 0,
@@ -126,6 +129,20 @@ impl Headend {
             self.set_feeder(q.now(), id, m as u16);
             self.modules[m].streams += 1;
             self.switch_dirty = true;
+            if self.arrivals_open {
+                // Start-up: playout starts when the first extent is in the
+                // buffer (`start_playout`); its read is issued now with the
+                // deadline one period on, as any stream's next read.
+                self.issue_next_read(q, id);
+                match self.streams[id as usize].next_read {
+                    Some(r) if self.reads.get(r).state != ReadState::Failed => self.await_completion(q, r),
+                    _ => self.start_playout(q, id),
+                }
+                if let Some(e) = session_end {
+                    q.schedule(e, HeadendEv::SessionEnd { stream: id, epoch: 0 });
+                }
+                continue;
+            }
             q.schedule(first_deadline, HeadendEv::Boundary { stream: id, epoch: 0 });
             if let Some(e) = session_end {
                 q.schedule(e, HeadendEv::SessionEnd { stream: id, epoch: 0 });
@@ -137,6 +154,19 @@ impl Headend {
                 q.schedule(t0, HeadendEv::FirstRead { stream: id, epoch: 0 });
             }
         }
+    }
+
+    /// The first extent of a starting stream `s` is in the buffer (or its
+    /// read failed): playout starts now, its first slot now.
+    pub(super) fn start_playout(&mut self, q: &mut impl Agenda, s: StreamId) {
+        let now = q.now();
+        let log = &mut self.logs[s as usize];
+        log.awaiting_start = false;
+        log.startup = Some(now.saturating_since(log.started));
+        let st = &mut self.streams[s as usize];
+        st.grid.anchor_t = now;
+        st.next_deadline = now;
+        q.schedule(now, HeadendEv::Boundary { stream: s, epoch: st.epoch });
     }
 
     /// A session nobody admits; counted on module `m` (the one chosen, or

@@ -79,6 +79,11 @@ pub struct StreamLog {
     pub session_end: Option<SimTime>,
     /// End of the last freeze: a stall starting there continues it.
     pub frozen_until: SimTime,
+    /// Admitted, first extent not yet in the buffer: playout has not started.
+    pub awaiting_start: bool,
+    /// From admission to the first extent in the buffer (arrivals only; the
+    /// initial population is already playing).
+    pub startup: Option<crate::engine::SimDuration>,
     /// Periods and deliveries during the warm-up (not reported).
     pub warm_periods: u32,
     pub warm_delivered: u32,

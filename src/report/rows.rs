@@ -77,6 +77,9 @@ pub struct StreamRow {
     pub terminated_lost_s: f64,
     pub duplicate_s: f64,
     pub stall_s: f64,
+    /// From admission to the first extent in the buffer; `None` for the
+    /// initial population (already playing) and a session that never started.
+    pub startup_s: Option<f64>,
     pub migrations: u32,
     pub terminated: bool,
 }
@@ -152,6 +155,13 @@ pub struct Summary {
     pub smbus_messages: u64,
     pub smbus_lost: u64,
     pub streams_terminated: u64,
+    /// Start-up latency of the sessions admitted after the start (from
+    /// the warm-up on) [s]: mean and nearest-rank percentiles; 0 when no
+    /// session started.
+    pub startup_s_mean: f64,
+    pub startup_s_p50: f64,
+    pub startup_s_p95: f64,
+    pub startup_s_p99: f64,
 }
 
 impl Summary {
@@ -186,6 +196,10 @@ impl Summary {
             ("smbus_messages", self.smbus_messages as f64),
             ("smbus_lost", self.smbus_lost as f64),
             ("streams_terminated", self.streams_terminated as f64),
+            ("startup_s_mean", self.startup_s_mean),
+            ("startup_s_p50", self.startup_s_p50),
+            ("startup_s_p95", self.startup_s_p95),
+            ("startup_s_p99", self.startup_s_p99),
         ]
     }
 }
@@ -228,7 +242,7 @@ pub fn modules_csv(rows: &[ModuleRow]) -> String {
 
 pub fn streams_csv(rows: &[StreamRow]) -> String {
     let header = "stream_id,user_id,title,module_start,module_end,start_s,end_s,periods,delivered,glitches,freezes,freeze_s,lost_s,\
-                  terminated_lost_s,duplicate_s,stall_s,migrations,terminated";
+                  terminated_lost_s,duplicate_s,stall_s,startup_s,migrations,terminated";
     let mut out = csv_with_header(header, rows.len(), 90);
     for r in rows {
         out.row()
@@ -248,6 +262,7 @@ pub fn streams_csv(rows: &[StreamRow]) -> String {
             .fx(r.terminated_lost_s, 6)
             .fx(r.duplicate_s, 6)
             .fx(r.stall_s, 6)
+            .opt_fx(r.startup_s, 6)
             .int(r.migrations)
             .flag(r.terminated)
             .end();
@@ -335,12 +350,13 @@ mod tests {
             terminated_lost_s: 2.0,
             duplicate_s: 0.0,
             stall_s: 1e-7,
+            startup_s: None,
             migrations: 2,
             terminated: true,
         };
         assert_eq!(
             streams_csv(&[stream]).lines().nth(1),
-            Some("7,3,499,0,,0.250000,0.000000,300,299,1,1,0.500000,2.500000,2.000000,0.000000,0.000000,2,1")
+            Some("7,3,499,0,,0.250000,0.000000,300,299,1,1,0.500000,2.500000,2.000000,0.000000,0.000000,,2,1")
         );
     }
 }
