@@ -11,5 +11,6 @@ mod metrics;
 mod migration;
 mod peer;
 mod properties;
+mod rerun;
 mod steady_state;
 mod sweep;
