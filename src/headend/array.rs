@@ -494,6 +494,10 @@ impl Headend {
             return;
         }
         let ok = self.reads.get(r).state == ReadState::Done;
+        if st.periods == 0 && st.next_read == Some(r) && self.logs[s as usize].awaiting_start {
+            self.start_playout(q, s);
+            return;
+        }
         if st.stale_read == Some(r) {
             self.streams[s as usize].stale_read = None;
             self.release_read(q, r);
@@ -503,6 +507,11 @@ impl Headend {
             if ok {
                 let (from, end) = self.slot_packets(s);
                 let shown_from = st.grid.position_at(now, self.bitrate).clamp(from, end);
+                let slot_start = st.grid.time_of(from, self.bitrate);
+                self.freeze(s, slot_start, now);
+                if shown_from > from {
+                    self.impact(now, s, super::Impact::Lost(shown_from - from));
+                }
                 let st = &mut self.streams[s as usize];
                 st.lost_pkts += shown_from - from;
                 st.cur_ok = true;
