@@ -88,9 +88,11 @@ fn packet_offset_transitions_between_unequal_extent_sizes_are_seamless() {
     // Known model defects (issue 16): a transition near the end of a
     // destination extent leaves the next read too little time, and one at a
     // title's last packet leaves it none; the viewer glitches right after
-    // the hand-off and the label says so (2 of 50 on seed 5).
+    // the hand-off and the label says so: 3 of 50 on seed 5 with the
+    // validated disk, whose longer reads leave less slack (1 of 50 with
+    // `--set headend.disk.model=formula --set headend.host_bus_bytes_per_s=null`).
     let spoiled = o.migrations.iter().filter(|m| m.outcome != "seamless").count();
-    assert!(spoiled <= 2 && o.migrations.iter().all(|m| ["seamless", "lost"].contains(&m.outcome)), "{spoiled} not seamless");
+    assert!(spoiled <= 3 && o.migrations.iter().all(|m| ["seamless", "lost"].contains(&m.outcome)), "{spoiled} not seamless");
     // Some transitions land inside a destination extent (a packet offset on a
     // random-access point: a multiple of 0.5 s = 1 246 packets from the title start).
     let inside: Vec<_> = o.migrations.iter().filter(|m| m.discontinuity).collect();
