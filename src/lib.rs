@@ -6,7 +6,8 @@
 //! models FIG. 4–6; `faults` injects what makes migration necessary;
 //! `scenario` reads and checks inputs; `report` writes results; `sim` runs
 //! one scenario; `run` ties a scenario file to an output directory;
-//! `sweep` runs a scenario over parameter values and seeds, and merges shards.
+//! `sweep` runs a scenario over parameter values and seeds, and merges shards;
+//! `provenance` says which source and compiler built the binary.
 
 pub mod balance;
 pub mod cli;
@@ -15,6 +16,7 @@ pub mod engine;
 pub mod faults;
 pub mod headend;
 pub mod migration;
+pub mod provenance;
 pub mod report;
 pub mod run;
 pub mod scenario;

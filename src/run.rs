@@ -45,15 +45,14 @@ pub fn write_outputs(o: &RunOutput, loaded: &Loaded, sha: &str, out: &Path, comm
     }
     // The manifest goes last and lists every other file with its size and
     // hash, so a reader can tell a run directory from an edited one.
-    let manifest = json!({
-        "vodsim_version": env!("CARGO_PKG_VERSION"),
-        "git_commit": option_env!("VODSIM_GIT_COMMIT").unwrap_or("unknown"),
+    let mut manifest = json!({
         "command": command,
         "scenario_sha256": sha,
         "seed": loaded.scenario.raw.seed,
         "files": listed,
         "scenario": loaded.resolved,
     });
+    crate::provenance::stamp(&mut manifest);
     dir.write("manifest.json", pretty(&manifest).as_bytes()).map_err(io)?;
     dir.commit().map_err(io)
 }

@@ -11,7 +11,7 @@
 
 use super::plan::SweepDef;
 use super::table::{self, Unusable};
-use super::{ShardFile, ShardRun, SweepError, check_out, create_dir, git_commit, pretty, write};
+use super::{ShardFile, ShardRun, SweepError, check_out, create_dir, pretty, write};
 use serde_json::json;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -187,9 +187,7 @@ pub fn merge(shard_dirs: &[PathBuf], out: Option<&Path>, quiet: bool, argv: &[St
     write(&out.join("sweep.json"), def_text)?;
     let all = ShardFile { shard: 0, shards: 1, runs: sources.iter().map(|s| s.0.clone()).collect() };
     write(&out.join("shard.json"), &pretty(&all))?;
-    let manifest = json!({
-        "vodsim_version": env!("CARGO_PKG_VERSION"),
-        "git_commit": git_commit(),
+    let mut manifest = json!({
         "command": argv,
         "shards": shards.iter().map(|(_, s)| json!({
             "dir": s.dir.display().to_string(), "shard": s.file.shard, "shards": s.file.shards,
@@ -198,6 +196,7 @@ pub fn merge(shard_dirs: &[PathBuf], out: Option<&Path>, quiet: bool, argv: &[St
         "scenario": def.base_scenario,
         "sweep": def,
     });
+    crate::provenance::stamp(&mut manifest);
     write(&out.join("manifest.json"), &pretty(&manifest))?;
     for (r, src) in &sources {
         if table::read_done(out, &r.run).is_err() {

@@ -151,10 +151,6 @@ pub(crate) fn progress_bar(quiet: bool, len: usize) -> ProgressBar {
     bar
 }
 
-fn git_commit() -> &'static str {
-    option_env!("VODSIM_GIT_COMMIT").unwrap_or("unknown")
-}
-
 /// `vodsim sweep`: checks everything, then runs what is not done yet and
 /// writes the tables. Nothing is written when any input is bad.
 pub fn sweep(args: &SweepArgs, argv: &[String]) -> Result<(), SweepError> {
@@ -221,9 +217,7 @@ pub fn sweep(args: &SweepArgs, argv: &[String]) -> Result<(), SweepError> {
     create_dir(&out.join("runs"))?;
     write(&out.join("sweep.json"), &def_text)?;
     write(&out.join("shard.json"), &pretty(&ShardFile::new(def, shard)))?;
-    let manifest = json!({
-        "vodsim_version": env!("CARGO_PKG_VERSION"),
-        "git_commit": git_commit(),
+    let mut manifest = json!({
         "command": argv,
         "scenario_file": plan.file,
         "scenario_sha256": def.base_scenario_sha256,
@@ -231,6 +225,7 @@ pub fn sweep(args: &SweepArgs, argv: &[String]) -> Result<(), SweepError> {
         "shard": { "shard": shard.i, "shards": shard.n },
         "sweep": def,
     });
+    crate::provenance::stamp(&mut manifest);
     write(&out.join("manifest.json"), &pretty(&manifest))?;
 
     let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));

@@ -11,6 +11,7 @@ mod metrics;
 mod migration;
 mod peer;
 mod properties;
+mod provenance;
 mod rerun;
 mod steady_state;
 mod sweep;
