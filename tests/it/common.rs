@@ -16,6 +16,18 @@ pub fn vodsim(args: &[&str]) -> Output {
     Command::new(bin()).args(args).current_dir(repo()).output().expect("vodsim binary runs")
 }
 
+/// Two modules, module 0 fails at 1 s: migrations happen, so every file
+/// has rows; the runs whose files and manifests the tests inspect.
+pub const SMALL_FAULT: &str = r#"{
+  "name": "small-fault",
+  "description": "Two modules of two disks, 8 streams, module 0 fails at 1 s, 3 s. Expected: the streams of module 0 migrate.",
+  "seed": 1,
+  "duration_s": 3,
+  "headend": { "modules": 2, "disks_per_module": 2 },
+  "workload": { "streams": 8 },
+  "faults": [{ "at_s": 1, "kind": "module", "module": 0 }]
+}"#;
+
 pub fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }

@@ -9,6 +9,7 @@ mod drive;
 mod golden;
 mod metrics;
 mod migration;
+mod outputs;
 mod peer;
 mod properties;
 mod provenance;

@@ -1,17 +1,7 @@
 //! Every manifest names the source the binary was built from (build.rs).
 
-use crate::common::{repo, vodsim};
+use crate::common::{SMALL_FAULT, repo, vodsim};
 use std::process::Command;
-
-/// Two modules, no fault, 2 s: the smallest run that writes a manifest.
-const TINY: &str = r#"{
-  "name": "provenance",
-  "description": "Two modules of two disks, 4 streams, 2 s, no fault. Expected: nothing happens; only the manifest matters.",
-  "seed": 1,
-  "duration_s": 2,
-  "headend": { "modules": 2, "disks_per_module": 2 },
-  "workload": { "streams": 4 }
-}"#;
 
 /// `git args` in the repository; its trimmed stdout, or None when git or
 /// the checkout is missing.
@@ -23,8 +13,8 @@ fn git(args: &[&str]) -> Option<String> {
 #[test]
 fn a_run_manifest_names_the_commit_and_dirty_state_of_the_checkout() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let scenario = tmp.path().join("tiny.json");
-    std::fs::write(&scenario, TINY).expect("write scenario");
+    let scenario = tmp.path().join("small.json");
+    std::fs::write(&scenario, SMALL_FAULT).expect("write scenario");
     let out = tmp.path().join("run");
     let o = vodsim(&["run", &scenario.display().to_string(), "--out", &out.display().to_string(), "--quiet"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
