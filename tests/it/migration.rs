@@ -85,12 +85,18 @@ fn packet_offset_transitions_between_unequal_extent_sizes_are_seamless() {
     let o = run_file("scenarios/mixed-extent-sizes.json", &[]);
     assert!(!o.migrations.is_empty());
     assert!(o.migrations.iter().all(|m| m.lost_packets == 0 && m.duplicate_packets == 0));
-    // Known model defects (issue 16): a transition near the end of a
-    // destination extent leaves the next read too little time, and one at a
-    // title's last packet leaves it none; the viewer glitches right after
-    // the hand-off and the label says so (2 of 50 on seed 5).
+    assert!(o.migrations.iter().all(|m| m.packet_offset % 4_987 != 4_986 || m.outcome == "lost"));
+    // Known model defect (issue 16): a transition clamped to a title's last
+    // packet leaves the next title's first read no time; the viewer
+    // glitches right after the hand-off and the label says so (1 of 50 on
+    // seed 5). Every other hand-off is seamless.
+    for m in &o.migrations {
+        if m.packet_offset % 4_987 != 4_986 {
+            assert_eq!(m.outcome, "seamless", "{m:?}");
+        }
+    }
     let spoiled = o.migrations.iter().filter(|m| m.outcome != "seamless").count();
-    assert!(spoiled <= 2 && o.migrations.iter().all(|m| ["seamless", "lost"].contains(&m.outcome)), "{spoiled} not seamless");
+    assert!(spoiled <= 1, "{spoiled} not seamless");
     // Some transitions land inside a destination extent (a packet offset on a
     // random-access point: a multiple of 0.5 s = 1 246 packets from the title start).
     let inside: Vec<_> = o.migrations.iter().filter(|m| m.discontinuity).collect();
@@ -194,10 +200,13 @@ fn mixed_extent_sizes_seamless_streams_have_no_glitch_near_their_hand_off() {
         checked += c;
         relabelled += r;
     }
-    // 50 migrations per seed, nearly all seamless; seeds 2-8 each glitch
-    // right after a hand-off, which is labelled so.
-    assert!(checked >= 400, "{checked} streams checked");
-    assert!(relabelled >= 7, "only {relabelled} migrations not seamless over seeds 1-10");
+    // 50 migrations per seed, nearly all seamless (before the transition
+    // moved off the last packets of a destination extent, seeds 2-8 each
+    // glitched right after a hand-off labelled seamless). Left: a title-end
+    // hand-off on seed 5 (lost) and modified acceptances on seeds 1 and 7
+    // (duplicate).
+    assert!(checked >= 450, "{checked} streams checked");
+    assert!(relabelled >= 1, "only {relabelled} migrations not seamless over seeds 1-10");
 }
 
 proptest::proptest! {
