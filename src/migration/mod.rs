@@ -23,7 +23,7 @@ use crate::engine::{Schedule, SimDuration, SimTime};
 use crate::headend::smbus::Smbus;
 use crate::headend::stream::{ReadId, StreamId};
 use crate::headend::{Headend, HeadendEv};
-use crate::scenario::{RawMigration, Scenario};
+use crate::scenario::{PacketTime, RawMigration, Scenario};
 pub use messages::{MsgKind, TimerKind};
 
 /// The protocol's own events.
@@ -62,6 +62,8 @@ pub struct Protocol {
     /// source counts them so a mass migration spreads over destinations.
     pending_in: Vec<u32>,
     smbus: Smbus,
+    /// One packet time of steps 530 and 614 (`migration.packet_time`).
+    packet_time: SimDuration,
 }
 
 impl Protocol {
@@ -84,7 +86,13 @@ impl Protocol {
             active: Vec::new(),
             pending_in: vec![0; raw.headend.modules as usize],
             smbus,
+            packet_time: packet_time(raw),
         }
+    }
+
+    /// `k` packet times as steps 530 and 614 count them.
+    pub fn packet_times(&self, k: u32) -> SimDuration {
+        SimDuration(self.packet_time.0 * k as u64)
     }
 
     /// Every migration attempt so far, in the order they started.
@@ -132,6 +140,16 @@ impl Protocol {
     pub fn on_read_done(&mut self, q: &mut impl Agenda, h: &mut Headend, mig: u32, read: ReadId) {
         self.migration_read_done(q, h, mig, read);
     }
+}
+
+/// One packet time per `migration.packet_time`: the patent's (FATC) or the
+/// stream rate's.
+fn packet_time(raw: &crate::scenario::RawScenario) -> SimDuration {
+    let bps = match raw.migration.packet_time {
+        PacketTime::Fatc => raw.headend.transport.channel_bps,
+        PacketTime::Stream => raw.content.bitrate_bps,
+    };
+    crate::headend::transport::packet_time(crate::headend::transport::Bitrate::new(bps))
 }
 
 /// Why users are migrated (FIG. 4 step 404).

@@ -291,7 +291,7 @@ impl Protocol {
         self.send(q, mig, MsgKind::Trigger);
         // Step 614: "one or a few packet times" from the trigger — the bus
         // must answer that fast or the stream is terminated.
-        let wait = h.pkt_time(self.cfg.stream_migrated_wait_packets as u64);
+        let wait = self.packet_times(self.cfg.stream_migrated_wait_packets);
         self.timer(q, mig, now + wait, TimerKind::StreamMigrated);
     }
 
