@@ -4,6 +4,7 @@
 use crate::balance::{LoadCheck, LoadObserver};
 use crate::engine::{EventQueue, SimDuration, SimTime};
 use crate::faults::{FaultEv, Faults};
+use crate::headend::session::Blocked;
 use crate::headend::stream::{NO_MODULE, Status};
 use crate::headend::{Headend, HeadendEv, Notice};
 use crate::migration::{MsgKind, Outcome, Protocol, ProtocolEv, TimerKind};
@@ -323,6 +324,11 @@ fn collect(w: &World, sc: &Scenario, sha256: &str, wall_s: f64) -> RunOutput {
         events: w.q.processed() + r.counters.lazy_completions,
         streams: r.streams.len() as u64,
         sessions_blocked: r.counters.blocked,
+        sessions_blocked_no_module: r.counters.blocked_by[Blocked::NoModule as usize],
+        sessions_blocked_buffer: r.counters.blocked_by[Blocked::Buffer as usize],
+        sessions_blocked_disk: r.counters.blocked_by[Blocked::Disk as usize],
+        sessions_blocked_switch: r.counters.blocked_by[Blocked::Switch as usize],
+        sessions_blocked_fatc: r.counters.blocked_by[Blocked::Fatc as usize],
         streams_per_disk: raw.workload.streams as f64 / disks,
         stream_periods: periods,
         extents_delivered: sum(|r| r.delivered as u64),

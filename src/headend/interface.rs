@@ -22,7 +22,8 @@
 //!   the packet clock.
 //! - `position_at`, `slot_packets`: where a stream's viewer is.
 //! - `module_count`, `module_streams`, `module_feeding`, `module_live`,
-//!   `module_degraded`, `admits`, `buffer_fill`: a module's state and room.
+//!   `module_degraded`, `admits`, `module_limit`, `buffer_fill`: a module's
+//!   state, room and admission limit.
 //! - `disk_failed`, `read_done`, `expected_read`, `typical_extent_read`:
 //!   disks and reads.
 //! - `disk_busy_ns`, `disk_util_since`: disk utilisation samples.

@@ -103,6 +103,8 @@ struct Module {
 #[derive(Default, Clone, Debug)]
 pub struct Counters {
     pub blocked: u64,
+    /// Sessions blocked by reason, indexed by `session::Blocked`.
+    pub blocked_by: [u64; 5],
     pub reads_completed: u64,
     pub reads_failed: u64,
     pub sessions_started: u64,

@@ -122,6 +122,8 @@ pub struct RawHeadend {
     #[serde(default)]
     pub transport: RawTransport,
     #[serde(default)]
+    pub admission: RawAdmission,
+    #[serde(default)]
     pub disk: RawDisk,
     /// Where an extent sits on its disk: `striped` (titles laid out in
     /// order, so the cylinder follows from the extent) or `random` (a fresh
@@ -147,6 +149,34 @@ pub enum Placement {
     #[default]
     Striped,
     Random,
+}
+
+/// The session controller's admission test (a migration's destination
+/// passes the same one): a stream is admitted only if its module's disks,
+/// its buffer, the switch and an FATC channel all have room for it.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawAdmission {
+    /// `false`: admit up to the buffer's limit (`max_streams_per_module`)
+    /// and the FATC channels only, as a head-end without admission control
+    /// does, for studying overload.
+    #[serde(default = "d_true")]
+    pub enabled: bool,
+    /// Fraction of each disk's time per service period kept free of
+    /// admitted streams, for reads slower than expected, migrations'
+    /// transitional reads and queueing (0–0.9).
+    #[serde(default = "d_disk_margin")]
+    pub disk_margin: f64,
+}
+
+fn d_disk_margin() -> f64 {
+    0.1
+}
+
+impl Default for RawAdmission {
+    fn default() -> Self {
+        RawAdmission { enabled: true, disk_margin: d_disk_margin() }
+    }
 }
 
 /// Transport processors and their FATC channels.

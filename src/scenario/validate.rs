@@ -223,6 +223,13 @@ impl Checker<'_> {
             self.bad("headend.max_streams_per_module", "expected an integer >= 1, got 0".into());
         }
         self.int_range("headend.switch_bps", h.switch_bps, 1, u64::MAX);
+        if h.switch_bps < ct.bitrate_bps {
+            self.bad(
+                "headend.switch_bps",
+                format!("expected at least content.bitrate_bps = {} (one stream), got {}", ct.bitrate_bps, h.switch_bps),
+            );
+        }
+        self.range("headend.admission.disk_margin", h.admission.disk_margin, 0.0, 0.9, "a fraction from 0 to 0.9");
         if h.transport.channel_bps < ct.bitrate_bps {
             self.bad(
                 "headend.transport.channel_bps",

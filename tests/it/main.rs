@@ -1,5 +1,6 @@
 //! One integration test binary, a module per area.
 
+mod admission;
 mod bad_input;
 mod common;
 mod crash;
