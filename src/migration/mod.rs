@@ -243,6 +243,9 @@ pub struct Migration {
     pub packet_offset: bool,
     pub modified: bool,
     pub tried: Vec<u16>,
+    /// The one destination a load-balancing move may use (the observer
+    /// chose it for its load); `None`: any, least loaded first.
+    pub target: Option<u16>,
     pub alternates: u32,
     pub recomputes: u32,
     /// Extents tried after the first by a retrieve-first destination (step 632).
@@ -308,6 +311,7 @@ impl Migration {
             packet_offset: false,
             modified: false,
             tried: Vec::new(),
+            target: None,
             alternates: 0,
             recomputes: 0,
             carousel_tries: 0,

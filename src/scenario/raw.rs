@@ -555,22 +555,39 @@ pub enum Handshake {
     RetrieveFirst,
 }
 
-/// Periodic observation of module load (FIG. 4 step 404).
+impl RawLoadBalance {
+    /// The low mark of the hysteresis.
+    pub fn low(&self) -> f64 {
+        self.low_threshold.unwrap_or(0.8 * self.threshold)
+    }
+}
+
+/// Periodic observation of module load (FIG. 4 step 404). A module's load
+/// is the largest of its disks' measured utilisation over the interval, its
+/// buffer's occupancy and its streams against its admission limit (0–1).
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawLoadBalance {
-    /// Observation period [s].
+    /// Observation period [s]; disk utilisation is measured over it.
     pub interval_s: f64,
-    /// A module whose load (the largest of disk, buffer and output
-    /// utilisation, 0–1) exceeds this is overloaded.
+    /// A module whose load exceeds this starts shedding users (the high mark).
     #[serde(default = "d_threshold")]
     pub threshold: f64,
-    /// …or exceeds the mean load of live modules by this factor.
+    /// A shedding module stops once its load is at or below this, or at or
+    /// below the mean of live modules (the low mark); `null` = 0.8 ×
+    /// `threshold`.
+    #[serde(default)]
+    pub low_threshold: Option<f64>,
+    /// …or whose load exceeds the mean load of live modules by this factor.
     #[serde(default = "d_relative")]
     pub relative: f64,
-    /// Users moved per overloaded module per observation, at most.
+    /// Users moved per shedding module per observation, at most.
     #[serde(default = "d_max_moves")]
     pub max_moves: u32,
+    /// A user the observer moved is not moved by it again (so never back to
+    /// the module it left) for this long [s].
+    #[serde(default = "d_hold")]
+    pub hold_s: f64,
 }
 
 fn d_threshold() -> f64 {
@@ -580,7 +597,10 @@ fn d_relative() -> f64 {
     1.25
 }
 fn d_max_moves() -> u32 {
-    16
+    4
+}
+fn d_hold() -> f64 {
+    300.0
 }
 
 /// One injected event.

@@ -325,6 +325,15 @@ impl Checker<'_> {
                 self.bad("migration.load_balance.threshold", "expected a utilisation > 0, got 0".into());
             }
             self.range("migration.load_balance.relative", lb.relative, 1.0, 1e3, "a factor >= 1");
+            if let Some(low) = lb.low_threshold
+                && !(low.is_finite() && low >= 0.0 && low <= lb.threshold)
+            {
+                self.bad(
+                    "migration.load_balance.low_threshold",
+                    format!("expected a utilisation from 0 to threshold = {}, got {}", num(lb.threshold), num(low)),
+                );
+            }
+            self.range("migration.load_balance.hold_s", lb.hold_s, 0.0, MAX_DURATION_S, "a time >= 0 s");
             self.int_range("migration.load_balance.max_moves", lb.max_moves.into(), 1, 1_000_000);
         }
     }

@@ -2,6 +2,7 @@
 
 mod admission;
 mod bad_input;
+mod balance;
 mod common;
 mod crash;
 mod determinism;
