@@ -135,6 +135,9 @@ pub fn execute(cli: Cli, argv: &[String]) -> Result<(), CliError> {
             let loaded = scenario::load(&scenario, &sets, seed)?;
             let raw = &loaded.scenario.raw;
             let out = out.unwrap_or_else(|| PathBuf::from("results").join(&raw.name).join(format!("seed-{}", raw.seed)));
+            if let Some(problem) = out_is_file(&out) {
+                return Err(CliError::BadInput(problem));
+            }
             let bar = progress_bar(quiet);
             let output = run_to_dir(&loaded, &out, RunOptions { trace, check, ..Default::default() }, argv, |f| {
                 bar.set_position((f * 1000.0) as u64)
@@ -165,7 +168,7 @@ pub fn execute(cli: Cli, argv: &[String]) -> Result<(), CliError> {
             let mut problems = Vec::new();
             for path in &scenarios {
                 match scenario::load(path, &[], None) {
-                    Ok(_) => println!("{}: ok", path.display()),
+                    Ok(_) => print_stdout(&format!("{}: ok\n", path.display()))?,
                     Err(e) => problems.extend(e.problems),
                 }
             }
@@ -178,9 +181,27 @@ pub fn execute(cli: Cli, argv: &[String]) -> Result<(), CliError> {
         Command::Merge { shards, out, quiet } => Ok(sweep::merge(&shards, out.as_deref(), quiet, argv)?),
         Command::DiskReplay { disk, trace } => disk_replay(&disk, &trace),
         Command::Schema => {
-            print!("{}", scenario::json_schema());
+            print_stdout(&scenario::json_schema())?;
             Ok(())
         }
+    }
+}
+
+/// A problem with `--out` if it names an existing file: the same message
+/// from `run` and `sweep`.
+pub fn out_is_file(out: &std::path::Path) -> Option<String> {
+    (out.exists() && !out.is_dir()).then(|| format!("--out: {}: expected a directory, got a file", out.display()))
+}
+
+/// Writes `text` to standard output. A reader that has gone away (`| head`)
+/// is no error: a listing's job is done once nobody reads on. Any other
+/// failure (a full disk) is.
+pub fn print_stdout(text: &str) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(CliError::Output(format!("standard output: {e}"))),
+        _ => Ok(()),
     }
 }
 

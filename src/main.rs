@@ -8,8 +8,11 @@ use vodsim::engine::HugePageAlloc;
 static ALLOC: HugePageAlloc = HugePageAlloc;
 
 fn main() -> ExitCode {
-    let argv: Vec<String> = std::env::args().collect();
-    let cli = match Cli::try_parse_from(&argv) {
+    // Arguments need not be UTF-8 (paths on Linux): clap reads them as they
+    // are, and the manifest records them lossily.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let argv: Vec<String> = args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };

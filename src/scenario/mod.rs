@@ -84,6 +84,13 @@ pub fn load(path: &Path, sets: &[String], seed: Option<u64>) -> Result<Loaded, S
 
 /// As [`load`], from text already read; `file` names it in messages.
 pub fn load_str(file: &str, text: &str, sets: &[String], seed: Option<u64>) -> Result<Loaded, ScenarioError> {
+    if text.starts_with('\u{feff}') {
+        return Err(ScenarioError::one(
+            file,
+            "",
+            "the file starts with a byte-order mark (U+FEFF); expected plain UTF-8 JSON: save it without the mark",
+        ));
+    }
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         ScenarioError::one(
             file,
@@ -118,8 +125,12 @@ pub fn load_str(file: &str, text: &str, sets: &[String], seed: Option<u64>) -> R
         }
         typed(file, full.clone())?
     };
+    // The resolved scenario as its typed form writes it, so that equal
+    // experiments look alike (`100` and `100.0` in a seconds field, a
+    // default written out or left implicit) and hash alike.
+    let resolved = serde_json::to_value(&raw).map_err(|e| ScenarioError::one(file, "", format!("internal: {e}")))?;
     let scenario = validate::validate(file, raw)?;
-    Ok(Loaded { scenario, resolved: full })
+    Ok(Loaded { scenario, resolved })
 }
 
 fn typed(file: &str, value: serde_json::Value) -> Result<RawScenario, ScenarioError> {

@@ -8,6 +8,10 @@ use super::{Problem, ScenarioError};
 pub const PACKET_BITS: u64 = 188 * 8;
 /// Largest stream population accepted (memory stays bounded).
 pub const MAX_STREAMS: u32 = 10_000_000;
+/// Longest scenario name: it names a directory (file systems take 255
+/// bytes a component) and leaves room for what is added to it in
+/// temporary names [bytes].
+const MAX_NAME_BYTES: usize = 100;
 /// Longest simulated time accepted [s] (about 116 days).
 const MAX_DURATION_S: f64 = 1e7;
 /// Server modules at most.
@@ -121,8 +125,19 @@ impl Checker<'_> {
     /// Name, duration and reporting; the duration if it is usable for the
     /// per-run limits below.
     fn run(&mut self, raw: &RawScenario) -> Option<f64> {
-        if raw.name.is_empty() || !raw.name.chars().all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch)) {
-            self.bad("name", format!("expected a non-empty name of letters, digits, '-', '_' or '.', got {:?}", raw.name));
+        // The name is a directory of the default output path.
+        if raw.name.is_empty()
+            || raw.name.len() > MAX_NAME_BYTES
+            || raw.name.chars().all(|ch| ch == '.')
+            || !raw.name.chars().all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))
+        {
+            self.bad(
+                "name",
+                format!(
+                    "expected a directory name of 1 to {MAX_NAME_BYTES} letters, digits, '-', '_' or '.', not only dots, got {:?}",
+                    raw.name
+                ),
+            );
         }
         self.positive("duration_s", raw.duration_s, MAX_DURATION_S);
         self.positive("report_interval_s", raw.report_interval_s, MAX_DURATION_S);

@@ -94,7 +94,25 @@ pub fn merge(shard_dirs: &[PathBuf], out: Option<&Path>, quiet: bool, argv: &[St
     let (def_text, first) = (&shards[0].0, &shards[0].1);
     let def: SweepDef = serde_json::from_str(def_text)
         .map_err(|e| SweepError::BadInput(format!("{}: expected a sweep definition: {e}", first.dir.join("sweep.json").display())))?;
+    // What the files say is checked before anything is sized by it.
+    let runs = def.n_seeds_checked().and_then(|s| s.checked_mul(def.points.len()));
+    if def.points.is_empty() || runs.is_none_or(|r| r > super::plan::MAX_RUNS) {
+        return Err(SweepError::BadInput(format!(
+            "{}: expected seeds [A, B] with A <= B and at most {} runs, got seeds {:?} and {} points",
+            first.dir.join("sweep.json").display(),
+            super::plan::MAX_RUNS,
+            def.seeds,
+            def.points.len()
+        )));
+    }
     let n = first.file.shards;
+    if n == 0 || n > super::plan::MAX_SHARDS {
+        return Err(SweepError::BadInput(format!(
+            "{}: expected shards from 1 to {}, got {n}",
+            first.dir.join("shard.json").display(),
+            super::plan::MAX_SHARDS
+        )));
+    }
     let mut seen: Vec<Option<&Path>> = vec![None; n];
     for (text, s) in &shards {
         let here = s.dir.display();

@@ -53,6 +53,9 @@ pub enum SweepError {
     Io(String, std::io::Error),
     #[error("internal: {0}")]
     Internal(String),
+    /// Standard output could not be written.
+    #[error("{0}")]
+    Output(String),
 }
 
 impl SweepError {
@@ -123,8 +126,8 @@ pub(crate) fn create_dir(path: &Path) -> Result<(), SweepError> {
 /// A problem with `--out` if it cannot hold this sweep: not a directory,
 /// or it holds a different sweep.
 pub(crate) fn check_out(out: &Path, def_text: &str) -> Option<String> {
-    if out.exists() && !out.is_dir() {
-        return Some(format!("--out: {}: expected a directory, got a file", out.display()));
+    if let Some(problem) = crate::cli::out_is_file(out) {
+        return Some(problem);
     }
     let existing = out.join("sweep.json");
     match std::fs::read_to_string(&existing) {
@@ -158,8 +161,8 @@ pub fn sweep(args: &SweepArgs, argv: &[String]) -> Result<(), SweepError> {
     let mut problems = Vec::new();
     let seeds = plan::parse_seeds(args.seeds.as_deref()).map_err(|p| problems.push(p)).ok();
     let shard = plan::parse_shard(args.shard.as_deref()).map_err(|p| problems.push(p)).ok();
-    if args.jobs == Some(0) {
-        problems.push("--jobs: expected an integer >= 1, got 0".to_string());
+    if let Some(j) = args.jobs.filter(|&j| j == 0 || j > plan::MAX_JOBS) {
+        problems.push(format!("--jobs: expected an integer from 1 to {}, got {j}", plan::MAX_JOBS));
     }
     if args.out.is_none() && !args.dry_run {
         problems.push("--out: required; expected the directory that will hold the sweep".to_string());
@@ -174,8 +177,8 @@ pub fn sweep(args: &SweepArgs, argv: &[String]) -> Result<(), SweepError> {
     let runs = def.shard_runs(shard);
 
     if args.dry_run {
-        println!(
-            "{} points x {} seeds = {} runs; shard {}/{} holds {}",
+        let mut text = format!(
+            "{} points x {} seeds = {} runs; shard {}/{} holds {}\n",
             def.points.len(),
             def.n_seeds(),
             def.n_runs(),
@@ -185,9 +188,9 @@ pub fn sweep(args: &SweepArgs, argv: &[String]) -> Result<(), SweepError> {
         );
         for p in &def.points {
             let params: Vec<String> = def.columns.iter().zip(&p.values).map(|(c, v)| format!("{c}={v}")).collect();
-            println!("p{:03} {}", p.point, params.join(" "));
+            text.push_str(&format!("p{:03} {}\n", p.point, params.join(" ")));
         }
-        return Ok(());
+        return crate::cli::print_stdout(&text).map_err(|e| SweepError::Output(e.to_string()));
     }
     let Some(out) = args.out.as_deref() else { return Err(SweepError::Internal("no --out".into())) };
 

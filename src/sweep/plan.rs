@@ -11,6 +11,10 @@ use serde_json::Value;
 
 /// Most runs one sweep may hold (points × seeds).
 pub const MAX_RUNS: usize = 1_000_000;
+/// Most shards one sweep may be split into.
+pub const MAX_SHARDS: usize = 100_000;
+/// Most runs of a sweep at a time (threads).
+pub const MAX_JOBS: usize = 1024;
 /// Most values one `--set` range may expand to.
 const MAX_RANGE_VALUES: usize = 100_000;
 
@@ -62,6 +66,12 @@ pub struct RunRef {
 impl SweepDef {
     pub fn n_seeds(&self) -> usize {
         (self.seeds[1] - self.seeds[0]) as usize + 1
+    }
+
+    /// `n_seeds`, or `None` where the seed range is reversed or too long
+    /// to count (a definition read from a file).
+    pub fn n_seeds_checked(&self) -> Option<usize> {
+        usize::try_from(self.seeds[1].checked_sub(self.seeds[0])?).ok()?.checked_add(1)
     }
 
     pub fn n_runs(&self) -> usize {
@@ -124,8 +134,8 @@ pub fn parse_shard(text: Option<&str>) -> Result<Shard, String> {
     let Some(text) = text else { return Ok(Shard::ALL) };
     let parsed = text.split_once('/').and_then(|(i, n)| Some((i.trim().parse::<usize>().ok()?, n.trim().parse::<usize>().ok()?)));
     match parsed {
-        Some((i, n)) if i < n => Ok(Shard { i, n }),
-        _ => Err(format!("--shard: expected I/N with integers 0 <= I < N (e.g. --shard 0/4), got `{text}`")),
+        Some((i, n)) if i < n && n <= MAX_SHARDS => Ok(Shard { i, n }),
+        _ => Err(format!("--shard: expected I/N with integers 0 <= I < N <= {MAX_SHARDS} (e.g. --shard 0/4), got `{text}`")),
     }
 }
 
@@ -234,8 +244,10 @@ fn parse_range(piece: &str) -> Result<Option<Vec<String>>, String> {
         if a > b || s <= 0 {
             return Err(expected);
         }
+        // In i128: the span of two i64 ends does not fit an i64.
+        let (a, b, s) = (i128::from(a), i128::from(b), i128::from(s));
         let count = (b - a) / s + 1;
-        if count as usize > MAX_RANGE_VALUES {
+        if count > MAX_RANGE_VALUES as i128 {
             return Err(format!("expected at most {MAX_RANGE_VALUES} values in a range, got {count}"));
         }
         return Ok(Some((0..count).map(|k| (a + k * s).to_string()).collect()));

@@ -3,6 +3,7 @@
 mod admission;
 mod bad_input;
 mod balance;
+mod closed_output;
 mod common;
 mod crash;
 mod determinism;

@@ -260,3 +260,57 @@ fn sweep_csvs_follow_the_pandas_grammar() {
         assert_eq!(rows, if f == "runs.csv" { 4 } else { 2 });
     }
 }
+
+#[test]
+fn ranges_jobs_and_shards_beyond_their_limits_exit_2_at_once() {
+    let fx = Fixture::new();
+    let cases: [(&[&str], &str); 4] = [
+        // i64::MIN..i64::MAX wrapped to a single point before.
+        (&["--seeds", "1..1", "--set", "workload.streams=-9223372036854775808..9223372036854775807,5"], "expected at most 100000 values"),
+        (&["--seeds", "1..1", "--jobs", "100000"], "--jobs: expected an integer from 1 to 1024, got 100000"),
+        (&["--seeds", "1..1", "--shard", "0/1000000000000000"], "--shard: expected I/N"),
+        (&["--seeds", "0..18446744073709551615"], "expected at most 1000000 runs"),
+    ];
+    for (args, want) in cases {
+        let t = Instant::now();
+        let o = fx.sweep(args, "out");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(want), "{args:?}: {err}");
+        assert!(t.elapsed() < Duration::from_secs(2), "{args:?}: took {:?}", t.elapsed());
+        assert!(!fx.path("out").exists());
+    }
+}
+
+#[test]
+fn merge_refuses_shard_counts_and_seed_ranges_it_cannot_size() {
+    let fx = Fixture::new();
+    ok(&fx.sweep(&["--seeds", "1..2", "--shard", "0/2"], "s0"));
+    let edit = |file: &str, from: &str, to: &str| {
+        let path = fx.path("s0").join(file);
+        let text = read(&fx.path("s0"), file);
+        assert!(text.contains(from), "{file} has no {from:?}:\n{text}");
+        fs::write(&path, text.replacen(from, to, 1)).unwrap();
+        text
+    };
+    let merge = |what: &str, want: &str| {
+        let out = fx.path("merged").display().to_string();
+        let t = Instant::now();
+        let o = vodsim(&["merge", &fx.path("s0").display().to_string(), "--out", &out, "--quiet"]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{what}: {err}");
+        assert!(err.contains(want), "{what}: {err}");
+        assert!(t.elapsed() < Duration::from_secs(2), "{what}: took {:?}", t.elapsed());
+    };
+    let shard = edit("shard.json", "\"shards\": 2", "\"shards\": 1000000000000000");
+    merge("1e15 shards", "expected shards from 1 to 100000");
+    fs::write(fx.path("s0").join("shard.json"), shard).unwrap();
+    let def = read(&fx.path("s0"), "sweep.json");
+    let compact: String = def.split_whitespace().collect();
+    assert!(compact.contains("\"seeds\":[1,2]"), "sweep.json seeds:\n{def}");
+    // The seeds [1, 2] become [5, 1]: only the numbers after "seeds" change.
+    let (head, tail) = def.split_at(def.find("\"seeds\"").unwrap());
+    let tail = tail.replacen('1', "5", 1).replacen('2', "1", 1);
+    fs::write(fx.path("s0").join("sweep.json"), format!("{head}{tail}")).unwrap();
+    merge("seeds [5, 1]", "expected seeds [A, B] with A <= B");
+}
