@@ -40,6 +40,7 @@ pub enum Ev {
     Fault(u32),
     Repair(u32),
     BurstEnd(u32),
+    Detected(u32),
     LoadCheck,
     NaiveRestart { stream: u32, mig: u32 },
     Msg { mig: u32, round: u32, kind: MsgKind },
@@ -79,6 +80,7 @@ impl From<FaultEv> for Ev {
             FaultEv::Fault(i) => Ev::Fault(i),
             FaultEv::Repair(i) => Ev::Repair(i),
             FaultEv::BurstEnd(i) => Ev::BurstEnd(i),
+            FaultEv::Detected(i) => Ev::Detected(i),
         }
     }
 }
@@ -110,6 +112,7 @@ impl Ev {
             Ev::Fault(i) => Routed::Faults(FaultEv::Fault(i)),
             Ev::Repair(i) => Routed::Faults(FaultEv::Repair(i)),
             Ev::BurstEnd(i) => Routed::Faults(FaultEv::BurstEnd(i)),
+            Ev::Detected(i) => Routed::Faults(FaultEv::Detected(i)),
             Ev::LoadCheck => Routed::Observer,
             Ev::NaiveRestart { stream, mig } => Routed::Protocol(ProtocolEv::NaiveRestart { stream, mig }),
             Ev::Msg { mig, round, kind } => Routed::Protocol(ProtocolEv::Msg { mig, round, kind }),
@@ -301,7 +304,7 @@ fn collect(w: &World, sc: &Scenario, sha256: &str, wall_s: f64) -> RunOutput {
             alternates: m.alternates,
             recomputes: m.recomputes,
             carousel_tries: m.carousel_tries,
-            handoff_s: m.ended.saturating_since(m.started).as_secs_f64(),
+            handoff_s: m.ended.saturating_since(m.fault_at).as_secs_f64(),
             note: m.notes_text(),
         })
         .collect();

@@ -41,7 +41,9 @@
 //! What fault injection and the load observer may tell the head-end:
 //! - `prepare_for_fault`: completions from now on see the hardware as it
 //!   will be.
-//! - `fail_disk`, `fail_module`, `fail_buffer`, `degrade`: a fault.
+//! - `fail_disk`, `fail_module`, `fail_buffer`, `degrade`: a fault (known).
+//! - `hang_disk`: a disk breaks unnoticed until its read in service times
+//!   out; returns when.
 //! - `repair_disk`, `repair_module`, `repair_buffer`, `clear_degraded`,
 //!   `invalidate_switch`: a repair.
 //! - `settle_all_disks`: lazy completions due before an observation.
@@ -374,6 +376,7 @@ impl Headend {
     pub fn fail_disk(&mut self, q: &mut impl Agenda, m: usize, d: usize) {
         let ix = self.layout.disk_ix(m, d);
         self.disks[ix].failed = true;
+        self.disks[ix].hung = false;
         self.modules[m].degraded = true;
         self.fail_queued_reads(q, m, Some(d));
     }
@@ -413,6 +416,7 @@ impl Headend {
     pub fn repair_disk(&mut self, m: usize, d: usize) {
         let ix = self.layout.disk_ix(m, d);
         self.disks[ix].failed = false;
+        self.disks[ix].hung = false;
         self.modules[m].degraded = self.module_disks(m).iter().any(|d| d.failed);
     }
 

@@ -27,6 +27,8 @@ pub mod stream;
 pub mod switch;
 pub mod transport;
 
+#[cfg(test)]
+mod detection_tests;
 mod interface;
 mod playout;
 mod prefetch;
@@ -195,9 +197,11 @@ impl Headend {
                 queue: RequestQueue::with_scan_window(discipline, SimDuration::from_millis_f64(d.scan_window_ms)),
                 current: None,
                 current_done: SimTime::ZERO,
+                current_start: SimTime::ZERO,
                 lazy: false,
                 notify_queued: 0,
                 failed: false,
+                hung: false,
                 busy_ns: 0,
             })
             .collect();

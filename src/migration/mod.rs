@@ -226,6 +226,9 @@ pub struct Migration {
     /// Current destination (the last tried, once done).
     pub dest: u16,
     pub started: SimTime,
+    /// When what made it necessary happened: a fault, known only at
+    /// `started` (I/O timeout, missed heartbeats); `started` otherwise.
+    pub fault_at: SimTime,
     /// Bumped per request, so answers to an abandoned request are ignored.
     pub round: u32,
     pub phase: Phase,
@@ -301,6 +304,7 @@ impl Migration {
             source,
             dest: crate::headend::stream::NO_MODULE,
             started: now,
+            fault_at: now,
             round: 0,
             phase,
             q_pkt: 0,

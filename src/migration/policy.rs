@@ -32,6 +32,26 @@ impl Protocol {
         }
     }
 
+    /// `shed_users` after a fault that happened at `fault_at` and is known
+    /// only now: the migrations it starts count their hand-off time from
+    /// the fault (`Migration::fault_at`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn shed_users_after_fault(
+        &mut self,
+        q: &mut impl Agenda,
+        h: &mut Headend,
+        m: usize,
+        cause: Cause,
+        failed_disk: Option<usize>,
+        fault_at: crate::engine::SimTime,
+    ) {
+        let before = self.migrations.len();
+        self.shed_users(q, h, m, cause, failed_disk, None);
+        for mig in &mut self.migrations[before..] {
+            mig.fault_at = fault_at;
+        }
+    }
+
     /// Naive: the user moves at its next period boundary.
     fn naive_schedule(&mut self, q: &mut impl Agenda, h: &mut Headend, s: StreamId, cause: Cause) {
         let now = q.now();

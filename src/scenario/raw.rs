@@ -124,6 +124,8 @@ pub struct RawHeadend {
     #[serde(default)]
     pub admission: RawAdmission,
     #[serde(default)]
+    pub detection: RawDetection,
+    #[serde(default)]
     pub disk: RawDisk,
     /// Where an extent sits on its disk: `striped` (titles laid out in
     /// order, so the cylinder follows from the extent) or `random` (a fresh
@@ -176,6 +178,44 @@ fn d_disk_margin() -> f64 {
 impl Default for RawAdmission {
     fn default() -> Self {
         RawAdmission { enabled: true, disk_margin: d_disk_margin() }
+    }
+}
+
+/// How the head-end learns of a failure; until then nobody migrates.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawDetection {
+    /// A disk that breaks is noticed when the read it is serving times out,
+    /// this long after that read started (an idle disk: after the fault);
+    /// the read fails then [ms]. 0 = at once.
+    #[serde(default = "d_io_timeout")]
+    pub io_timeout_ms: f64,
+    /// Interval between a module's heartbeats on the SMBUS [ms].
+    #[serde(default = "d_heartbeat_period")]
+    pub heartbeat_period_ms: f64,
+    /// A module whose data path fails is noticed when this many heartbeats
+    /// in a row are missed (its first missed heartbeat is the first due at
+    /// or after the fault); 0 = known at once.
+    #[serde(default = "d_heartbeat_misses")]
+    pub heartbeat_misses: u32,
+}
+
+// A real-time disk controller times a read out after a few service times
+// (a whole-extent read is ~50–65 ms), not after the 30 s of a general
+// purpose SCSI stack.
+fn d_io_timeout() -> f64 {
+    200.0
+}
+fn d_heartbeat_period() -> f64 {
+    100.0
+}
+fn d_heartbeat_misses() -> u32 {
+    3
+}
+
+impl Default for RawDetection {
+    fn default() -> Self {
+        RawDetection { io_timeout_ms: d_io_timeout(), heartbeat_period_ms: d_heartbeat_period(), heartbeat_misses: d_heartbeat_misses() }
     }
 }
 
@@ -633,11 +673,13 @@ pub struct RawFault {
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum FaultKind {
-    /// One disk of a module's array stops serving reads.
+    /// One disk of a module's array stops serving reads; known when its
+    /// read in service times out (`headend.detection.io_timeout_ms`).
     Disk,
     /// The module's data path fails: no reads, its buffer is lost, output
-    /// stops. Its control processor still runs the source side of the
-    /// protocol over the SMBUS.
+    /// stops; known when its heartbeats have been missed
+    /// (`headend.detection`). Its control processor still runs the source
+    /// side of the protocol over the SMBUS.
     Module,
     /// The module's buffer memory fails: content in it is lost, output stops.
     Buffer,

@@ -245,6 +245,10 @@ impl Checker<'_> {
             );
         }
         self.range("headend.admission.disk_margin", h.admission.disk_margin, 0.0, 0.9, "a fraction from 0 to 0.9");
+        let det = &h.detection;
+        self.range("headend.detection.io_timeout_ms", det.io_timeout_ms, 0.0, 1e7, "a time from 0 to 1e7 ms");
+        self.positive("headend.detection.heartbeat_period_ms", det.heartbeat_period_ms, 1e7);
+        self.int_range("headend.detection.heartbeat_misses", det.heartbeat_misses.into(), 0, 1000);
         if h.transport.channel_bps < ct.bitrate_bps {
             self.bad(
                 "headend.transport.channel_bps",
