@@ -56,16 +56,16 @@ echo "build-fast: training runs" >&2
 for _ in $(seq 20); do
     for sc in scenarios/*.json; do
         [[ $sc == scenarios/metro.json ]] && continue
-        "$vodsim" run "$sc" --quiet --out "$out"
+        "$vodsim" run "$sc" --quiet --force --out "$out"
     done
 done
-"$vodsim" run scenarios/default.json --quiet --trace --out "$out"
+"$vodsim" run scenarios/default.json --quiet --force --trace --out "$out"
 # bench.sh's metro topology at 10k streams (13 modules), 300 s.
 mapfile -t sets < <(scripts/metro-sets 10000 300)
-"$vodsim" run scenarios/metro.json --quiet --out "$out" "${sets[@]}"
+"$vodsim" run scenarios/metro.json --quiet --force --out "$out" "${sets[@]}"
 # And at full size (64 modules, 50k streams) for 2 simulated minutes, the
 # module failing after one: the cache-bound regime where prefetching runs.
-"$vodsim" run scenarios/metro.json --quiet --out "$out" --set duration_s=120 \
+"$vodsim" run scenarios/metro.json --quiet --force --out "$out" --set duration_s=120 \
     --set 'faults=[{"at_s": 60, "kind": "module", "module": 0}]'
 rm -rf "$out"
 

@@ -44,6 +44,9 @@ pub enum Command {
         /// No progress bar.
         #[arg(long)]
         quiet: bool,
+        /// Replace an output directory that holds a different experiment.
+        #[arg(long)]
+        force: bool,
     },
     /// Check scenario files without running them.
     Validate {
@@ -131,11 +134,14 @@ impl CliError {
 
 pub fn execute(cli: Cli, argv: &[String]) -> Result<(), CliError> {
     match cli.command {
-        Command::Run { scenario, seed, out, sets, trace, check, quiet } => {
+        Command::Run { scenario, seed, out, sets, trace, check, quiet, force } => {
             let loaded = scenario::load(&scenario, &sets, seed)?;
             let raw = &loaded.scenario.raw;
             let out = out.unwrap_or_else(|| PathBuf::from("results").join(&raw.name).join(format!("seed-{}", raw.seed)));
             if let Some(problem) = out_is_file(&out) {
+                return Err(CliError::BadInput(problem));
+            }
+            if !force && let Some(problem) = holds_another_experiment(&out, &crate::run::scenario_sha256(&loaded.resolved)) {
                 return Err(CliError::BadInput(problem));
             }
             let bar = progress_bar(quiet);
@@ -191,6 +197,28 @@ pub fn execute(cli: Cli, argv: &[String]) -> Result<(), CliError> {
 /// from `run` and `sweep`.
 pub fn out_is_file(out: &std::path::Path) -> Option<String> {
     (out.exists() && !out.is_dir()).then(|| format!("--out: {}: expected a directory, got a file", out.display()))
+}
+
+/// A problem if directory `out` holds something other than a run of this
+/// experiment (the resolved scenario with hash `sha`, by this version of
+/// vodsim), which a run would replace: an identical rerun may overwrite,
+/// anything else needs `--force`.
+fn holds_another_experiment(out: &std::path::Path, sha: &str) -> Option<String> {
+    let mut entries = std::fs::read_dir(out).ok()?;
+    entries.next()?.ok()?;
+    let how = "use --force to replace it, or another --out";
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).ok().and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok());
+    let Some(m) = manifest else {
+        return Some(format!("--out: {}: holds files that are not a vodsim run; {how}", out.display()));
+    };
+    let (their_sha, version) = (m["scenario_sha256"].as_str().unwrap_or("?"), m["vodsim_version"].as_str().unwrap_or("?"));
+    (their_sha != sha || version != env!("CARGO_PKG_VERSION")).then(|| {
+        format!(
+            "--out: {}: holds a different experiment (scenario_sha256 {their_sha}, vodsim {version}; this run: {sha}, vodsim {}); {how}",
+            out.display(),
+            env!("CARGO_PKG_VERSION")
+        )
+    })
 }
 
 /// Writes `text` to standard output. A reader that has gone away (`| head`)

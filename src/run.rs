@@ -1,6 +1,6 @@
 //! One `vodsim run`: scenario file in, output directory out.
 
-use crate::report::{self, AtomicDir};
+use crate::report::{self, StagedDir};
 use crate::scenario::Loaded;
 use crate::sim::{RunOptions, RunOutput, SimError, simulate};
 use serde_json::json;
@@ -9,9 +9,7 @@ use std::path::Path;
 
 /// sha256 of the resolved scenario's canonical JSON.
 pub fn scenario_sha256(resolved: &serde_json::Value) -> String {
-    let bytes = serde_json::to_vec(resolved).unwrap_or_default();
-    let digest = Sha256::digest(&bytes);
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    hex_sha256(&serde_json::to_vec(resolved).unwrap_or_default())
 }
 
 /// Runs a loaded scenario and writes every output file into `out`.
@@ -30,30 +28,137 @@ pub fn run_to_dir(
 
 pub fn write_outputs(o: &RunOutput, loaded: &Loaded, sha: &str, out: &Path, command: &[String]) -> Result<(), RunError> {
     let io = |e: std::io::Error| RunError::Io(out.display().to_string(), e);
-    let dir = AtomicDir::create(out).map_err(io)?;
-    dir.write("streams.csv", report::streams_csv(&o.streams).as_bytes()).map_err(io)?;
-    dir.write("modules.csv", report::modules_csv(&o.modules).as_bytes()).map_err(io)?;
-    dir.write("migrations.csv", report::migrations_csv(&o.migrations).as_bytes()).map_err(io)?;
+    let dir = StagedDir::begin(out).map_err(io)?;
+    let mut files = vec![
+        ("streams.csv", report::streams_csv(&o.streams)),
+        ("modules.csv", report::modules_csv(&o.modules)),
+        ("migrations.csv", report::migrations_csv(&o.migrations)),
+    ];
     if let Some(reads) = &o.reads {
-        dir.write("reads.csv", report::reads_csv(reads).as_bytes()).map_err(io)?;
+        files.push(("reads.csv", report::reads_csv(reads)));
     }
+    files.push(("summary.json", pretty(&serde_json::to_value(&o.summary).unwrap_or_default())));
+    let mut listed = Vec::with_capacity(files.len());
+    for (name, text) in &files {
+        dir.write(name, text.as_bytes()).map_err(io)?;
+        listed.push(listing(name, text.as_bytes()));
+    }
+    // The manifest goes last and lists every other file with its size and
+    // hash, so a reader can tell a run directory from an edited one.
     let manifest = json!({
         "vodsim_version": env!("CARGO_PKG_VERSION"),
         "git_commit": option_env!("VODSIM_GIT_COMMIT").unwrap_or("unknown"),
         "command": command,
         "scenario_sha256": sha,
+        "seed": loaded.scenario.raw.seed,
+        "files": listed,
         "scenario": loaded.resolved,
     });
     dir.write("manifest.json", pretty(&manifest).as_bytes()).map_err(io)?;
-    // The summary goes last: its presence marks a complete run directory.
-    dir.write("summary.json", pretty(&serde_json::to_value(&o.summary).unwrap_or_default()).as_bytes()).map_err(io)?;
-    Ok(())
+    dir.commit().map_err(io)
+}
+
+/// A file's entry in `manifest.json`: name, size and SHA-256. For
+/// `summary.json` both are of the summary without `wall_s`, the one value
+/// that differs between two identical runs, so that the manifest too is
+/// byte-identical between them.
+pub fn listing(name: &str, bytes: &[u8]) -> serde_json::Value {
+    let content = manifest_content(name, bytes);
+    json!({ "name": name, "bytes": content.len(), "sha256": hex_sha256(&content) })
+}
+
+/// What the manifest's size and hash of file `name` cover (see `listing`).
+pub fn manifest_content(name: &str, bytes: &[u8]) -> Vec<u8> {
+    if name != "summary.json" {
+        return bytes.to_vec();
+    }
+    match serde_json::from_slice::<serde_json::Value>(bytes) {
+        Ok(serde_json::Value::Object(mut m)) => {
+            m.remove("wall_s");
+            serde_json::to_vec(&m).unwrap_or_default()
+        }
+        // Not a summary: hashed as it is, so it cannot match.
+        _ => bytes.to_vec(),
+    }
+}
+
+/// The SHA-256 of `bytes` in lower-case hex.
+pub fn hex_sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn pretty(v: &serde_json::Value) -> String {
     let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// Checks the files of run directory `dir` against its `manifest.json`:
+/// every listed file there, a regular file (not a link) of the listed size
+/// and SHA-256, and the manifest written by this version of vodsim.
+pub fn verify_run_dir(dir: &Path) -> Result<(), RunDirProblem> {
+    let path = dir.join("manifest.json");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !dir.exists() => return Err(RunDirProblem::Absent),
+        Err(e) => return Err(RunDirProblem::Altered(format!("{}: cannot read: {e}", path.display()))),
+    };
+    let altered = |why: String| RunDirProblem::Altered(format!("{}: {why}", dir.display()));
+    let manifest: serde_json::Value = serde_json::from_str(&text).map_err(|e| altered(format!("manifest.json: malformed JSON: {e}")))?;
+    let version = manifest.get("vodsim_version").and_then(serde_json::Value::as_str).unwrap_or("?");
+    if version != env!("CARGO_PKG_VERSION") {
+        return Err(altered(format!("written by vodsim {version}, this is {}", env!("CARGO_PKG_VERSION"))));
+    }
+    let Some(files) = manifest.get("files").and_then(serde_json::Value::as_array) else {
+        return Err(altered("manifest.json lists no files".into()));
+    };
+    let mut names = vec!["manifest.json".to_string()];
+    for f in files {
+        let (Some(name), Some(bytes), Some(sha)) = (
+            f.get("name").and_then(serde_json::Value::as_str),
+            f.get("bytes").and_then(serde_json::Value::as_u64),
+            f.get("sha256").and_then(serde_json::Value::as_str),
+        ) else {
+            return Err(altered("manifest.json: a file entry without name, bytes and sha256".into()));
+        };
+        names.push(name.to_string());
+        let file = dir.join(name);
+        match std::fs::symlink_metadata(&file) {
+            Ok(m) if m.is_file() => {}
+            Ok(_) => return Err(altered(format!("{name}: not a regular file (a link?)"))),
+            Err(e) => return Err(altered(format!("{name}: {e}"))),
+        }
+        let raw = std::fs::read(&file).map_err(|e| altered(format!("{name}: {e}")))?;
+        let content = manifest_content(name, &raw);
+        if content.len() as u64 != bytes {
+            return Err(altered(format!("{name}: {} bytes, the manifest says {bytes} (truncated or edited)", content.len())));
+        }
+        if hex_sha256(&content) != sha {
+            return Err(altered(format!("{name}: its SHA-256 differs from the manifest's (edited since the run)")));
+        }
+    }
+    // Nothing beside them: no file of another run.
+    let mut found: Vec<String> = std::fs::read_dir(dir)
+        .map_err(|e| altered(format!("cannot list: {e}")))?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    found.sort();
+    names.sort();
+    if found != names {
+        return Err(altered(format!("holds {found:?}, the manifest lists {names:?}")));
+    }
+    Ok(())
+}
+
+/// Why a run directory cannot be trusted as a finished run.
+#[derive(Debug, PartialEq)]
+pub enum RunDirProblem {
+    /// There is no such directory.
+    Absent,
+    /// Not what this vodsim wrote: a file edited, truncated, deleted, added
+    /// or replaced by a link since, or written by another version.
+    Altered(String),
 }
 
 #[derive(Debug, thiserror::Error)]

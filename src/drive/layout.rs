@@ -41,6 +41,8 @@ pub(crate) struct Zone {
     pub cyl_skew: u32,
     /// Slipped physical sectors (zone-relative), ascending.
     pub slips: Vec<u64>,
+    /// No slip is listed twice (so `phys_in_zone` may bisect).
+    pub slips_distinct: bool,
 }
 
 /// The drive's LBN space.
@@ -70,6 +72,7 @@ impl Layout {
                 let width = (TURN / u64::from(z.sectors_per_track)) as u32;
                 let mut slips = z.slips.clone();
                 slips.sort_unstable();
+                let slips_distinct = slips.windows(2).all(|w| w[0] < w[1]);
                 let zone = Zone {
                     first_cyl: z.first_cylinder,
                     spt: z.sectors_per_track,
@@ -82,6 +85,7 @@ impl Layout {
                     track_skew: z.track_skew_sectors.wrapping_mul(width),
                     cyl_skew: z.cylinder_skew_sectors.wrapping_mul(width),
                     slips,
+                    slips_distinct,
                 };
                 first_lbn += blocks;
                 zone
@@ -99,7 +103,21 @@ impl Layout {
     /// sector, reserved front included): the LBN's place plus every slip at
     /// or before where it lands.
     pub fn phys_in_zone(z: &Zone, lbn: u64) -> u64 {
-        let mut p = lbn - z.first_lbn + z.dead;
+        let p = lbn - z.first_lbn + z.dead;
+        if z.slips_distinct {
+            // Slip i counts iff every earlier one did and slips[i] ≤ p + i,
+            // i.e. slips[i] − i ≤ p; with distinct ascending slips
+            // slips[i] − i never decreases, so the slips counted are a
+            // prefix found by bisection (the Cheetah's zones have up to
+            // 112 slips, and this runs for every track a read crosses).
+            let (mut lo, mut hi) = (0, z.slips.len());
+            while lo < hi {
+                let mid = (lo + hi) / 2;
+                if z.slips[mid] - mid as u64 <= p { lo = mid + 1 } else { hi = mid }
+            }
+            return p + lo as u64;
+        }
+        let mut p = p;
         for &s in &z.slips {
             if s <= p {
                 p += 1;
@@ -193,6 +211,22 @@ mod map_tests {
 
     fn toy() -> Layout {
         Layout::new(&toy_spec())
+    }
+
+    #[test]
+    fn bisected_slips_place_every_block_as_the_linear_count_does() {
+        let l = Layout::new(&crate::drive::DriveSpec::cheetah_9lp());
+        for z in &l.zones {
+            assert!(z.slips_distinct);
+            let linear = Zone { slips_distinct: false, ..z.clone() };
+            // Every block around each slip, and a stride through the zone.
+            let near = z.slips.iter().flat_map(|&s| s.saturating_sub(z.slips.len() as u64 + 2)..s + 2);
+            let stride = (0..z.blocks).step_by(997);
+            for rel in near.chain(stride).filter(|&r| r < z.blocks) {
+                let lbn = z.first_lbn + rel;
+                assert_eq!(Layout::phys_in_zone(z, lbn), Layout::phys_in_zone(&linear, lbn), "lbn {lbn}");
+            }
+        }
     }
 
     #[test]

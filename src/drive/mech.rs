@@ -29,6 +29,10 @@ impl Clock {
     pub fn period_ps(&self) -> u64 {
         self.period_ps
     }
+    /// One revolution [ps].
+    pub fn period(&self) -> u64 {
+        self.period_ps
+    }
     /// How far the platter turns in `ps` [angle units], truncated to
     /// 2^-24 of a turn as DiskSim's `dm_rotate` does.
     pub fn rotate(&self, ps: u64) -> u32 {

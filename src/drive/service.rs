@@ -188,6 +188,32 @@ impl Drive {
         })
     }
 
+    /// What a scheduler budgets for a read of `sectors` blocks from `lbn`
+    /// on a cold cache: command overheads, the seek of a third of the
+    /// stroke, a full revolution, and the media transfer from the first
+    /// block with its head and cylinder switches (computed, not guessed),
+    /// the host bus where slower. Like the formula disk's budget it errs
+    /// high against the mean: a third of the stroke is the mean distance
+    /// between two random cylinders and the seek curve is concave; a
+    /// revolution is twice the mean latency. `None` past the end.
+    pub fn expected_service(&self, lbn: u64, sectors: u32) -> Option<SimDuration> {
+        let n = u64::from(sectors);
+        if n == 0 || lbn.checked_add(n).is_none_or(|e| e > self.layout.capacity) {
+            return None;
+        }
+        let (zi, p) = self.layout.ltop(lbn);
+        // Head on the first block's track with that block just arriving.
+        let runs = self.plan_from((p.cylinder, p.head), (self.layout.angle(zi, p), 0), 0, lbn, lbn + n, false);
+        let last = runs[runs.len() - 1];
+        let media = last.start + last.count * last.width;
+        let transfer = if self.bus_sector > runs[0].width { n * self.bus_sector } else { media + self.bus_sector };
+        let last_cyl = self.layout.ltop(self.layout.capacity - 1).1.cylinder;
+        let seek = self.seek.time_ps(last_cyl / 3);
+        let ovh = self.ovh_per_request + self.ovh_read_miss[1] + self.ovh_complete[0];
+        let ps = ovh + seek + self.clock.period() + transfer;
+        Some(SimDuration(ps.div_ceil(1000)))
+    }
+
     /// Cylinder the head is on.
     pub fn cylinder(&self) -> u32 {
         self.cylinder
@@ -347,9 +373,14 @@ impl Drive {
 
     /// The passes of the head reading (or writing) `[from, to)` starting at
     /// `t` [ps] from the current head position, without moving it.
-    fn plan(&self, mut t: u64, from: u64, to: u64, write: bool) -> Vec<Run> {
-        let (mut cyl, mut head) = (self.cylinder, self.head);
-        let (mut theta, mut theta_at) = (self.theta, self.theta_at);
+    fn plan(&self, t: u64, from: u64, to: u64, write: bool) -> Vec<Run> {
+        self.plan_from((self.cylinder, self.head), (self.theta, self.theta_at), t, from, to, write)
+    }
+
+    /// `plan` with the head on `(cylinder, surface)` and the platter at
+    /// angle `theta.0` at `theta.1` [ps].
+    fn plan_from(&self, (mut cyl, mut head): (u32, u32), theta: (u32, u64), mut t: u64, from: u64, to: u64, write: bool) -> Vec<Run> {
+        let (mut theta, mut theta_at) = theta;
         let mut runs = Vec::new();
         let mut lbn = from;
         while lbn < to {

@@ -24,6 +24,8 @@
 //! - `module_count`, `module_streams`, `module_feeding`, `module_live`,
 //!   `module_degraded`, `admits`, `module_limit`, `buffer_fill`: a module's
 //!   state, room and admission limit.
+//! - `may_admit`: a module as a source sees it (the replica map, not what
+//!   the module stores); `stores`: what its disks hold.
 //! - `disk_failed`, `read_done`, `expected_read`, `typical_extent_read`:
 //!   disks and reads.
 //! - `disk_busy_ns`, `disk_util_since`: disk utilisation samples.
@@ -219,6 +221,21 @@ impl Headend {
         b.used as f64 / b.capacity as f64
     }
 
+    /// What a source knows of module `m` as a destination for title `t`
+    /// (steps 406/424): live, not shedding users, room, and `t` in the
+    /// library's replica map for `m` — not whether `m` found room on its
+    /// disks to store it (`content.when_full: store-fewer`), which the
+    /// destination finds out at steps 506/508.
+    pub fn may_admit(&self, m: usize, t: u32) -> bool {
+        let md = &self.modules[m];
+        self.module_live(m) && !md.degraded && md.streams < self.module_limit(m).0 && self.layout.catalogued(m, t)
+    }
+
+    /// Whether module `m`'s disks hold title `t`.
+    pub fn stores(&self, m: usize, t: u32) -> bool {
+        self.layout.holds(m, t)
+    }
+
     pub fn disk_failed(&self, m: usize, d: usize) -> bool {
         self.disks[self.layout.disk_ix(m, d)].failed
     }
@@ -231,15 +248,37 @@ impl Headend {
     }
 
     /// Expected service time of a read of extent `extent` of `title` on
-    /// module `m` (seek from mid-stroke, half a rotation, transfer).
+    /// module `m`, as the disk model in use budgets it: a seek of a third
+    /// of the stroke, a full revolution, the transfer where the extent is
+    /// (and the validated drive's overheads and track switches).
     pub fn expected_read(&self, m: usize, title: u32, extent: u32) -> SimDuration {
         let (a, b) = self.layout.extent_span(m, extent);
-        self.disk.expected_service_time((b - a) * 188, self.layout.cylinder_of(m, title, extent))
+        let bytes = (b - a) * 188;
+        match &self.drive_model {
+            Some(drive) => {
+                let lbn = self.layout.lbn_of(m, title, extent).unwrap_or(0);
+                self.drive_budget(drive, lbn, bytes)
+            }
+            None => self.disk.expected_service_time(bytes, self.layout.cylinder_of(m, title, extent)),
+        }
     }
 
-    /// Expected service time of a whole extent of module `m` at mid-stroke.
+    /// Expected service time of a whole extent of module `m` at mid-stroke
+    /// (the validated drive: at its middle block).
     pub fn typical_extent_read(&self, m: usize) -> SimDuration {
-        self.disk.expected_service_time(self.layout.extent_packets[m] * 188, self.disk.cylinders / 2)
+        let bytes = self.layout.extent_packets[m] * 188;
+        match &self.drive_model {
+            Some(drive) => self.drive_budget(drive, drive.capacity_sectors() / 2, bytes),
+            None => self.disk.expected_service_time(bytes, self.disk.cylinders / 2),
+        }
+    }
+
+    /// The validated drive's budget for `bytes` from block `lbn`, moved to
+    /// the front if it would run past the end.
+    fn drive_budget(&self, drive: &crate::drive::Drive, lbn: u64, bytes: u64) -> SimDuration {
+        let sectors = bytes.div_ceil(crate::scenario::SECTOR_BYTES).max(1);
+        let lbn = if lbn + sectors <= drive.capacity_sectors() { lbn } else { 0 };
+        drive.expected_service(lbn, sectors as u32).unwrap_or(SimDuration::ZERO)
     }
 
     // ----- the migration protocol's calls -------------------------------------
@@ -258,7 +297,14 @@ impl Headend {
         let fifo = self.sc.raw.headend.disk.queue == crate::scenario::QueueDiscipline::Fifo;
         for req in disk.queue.iter() {
             if fifo || req.deadline <= deadline {
-                total += self.disk.expected_service_time(req.bytes, req.cylinder);
+                total += match &self.drive_model {
+                    Some(drive) => {
+                        let rd = self.reads.get(req.tag as super::stream::ReadId);
+                        let lbn = self.layout.lbn_of(m, rd.title, rd.extent).unwrap_or(0);
+                        self.drive_budget(drive, lbn, req.bytes)
+                    }
+                    None => self.disk.expected_service_time(req.bytes, req.cylinder),
+                };
             }
         }
         total

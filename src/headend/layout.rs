@@ -24,6 +24,46 @@ pub struct Layout {
     per_title: Vec<u64>,
     /// `disks`' constant for `fast_mod` (2^64 / disks, rounded up).
     disks_magic: u64,
+    /// Where titles occupy blocks (validated drive); `None` for the formula
+    /// disk, whose titles take no space.
+    blocks: Option<Blocks>,
+}
+
+/// The block layout of a module's disks under the validated drive: each
+/// module lays out the titles it stores in title order (the most popular
+/// first), each title taking `per_title` extent slots of `extent_sectors`
+/// blocks on every disk, its extents on a disk contiguous and ascending.
+#[derive(Clone, Debug)]
+pub struct Blocks {
+    /// Blocks on one disk [sectors].
+    pub capacity_sectors: u64,
+    /// Blocks of one extent slot on each module (an extent rounded up to
+    /// whole sectors) [sectors].
+    pub extent_sectors: Vec<u64>,
+    /// Titles each module stores, in title order (`Scenario::titles_fit`).
+    pub fit: Vec<u64>,
+    /// The most popular titles at the last blocks (inner zones) instead of
+    /// the first.
+    pub popular_inner: bool,
+}
+
+/// Titles below `t` that module `m` holds a copy of (of `modules`, each
+/// title on `replicas` consecutive modules from module `t mod modules`):
+/// module m holds the titles whose residue mod `modules` lies in the
+/// cyclic range m − replicas + 1 ..= m.
+pub fn held_before(modules: u32, replicas: u32, m: u32, t: u32) -> u64 {
+    let (q, j) = (u64::from(t / modules), i64::from(t % modules));
+    let (r, m) = (i64::from(replicas.min(modules)), i64::from(m));
+    let lo = m - r + 1;
+    let below = if lo >= 0 { (j - lo).clamp(0, r) } else { j.min(m + 1) + (j - (lo + i64::from(modules))).max(0) };
+    q * r as u64 + below as u64
+}
+
+/// Titles of a library of `titles` that module `m` holds a copy of.
+pub fn titles_held(modules: u32, replicas: u32, titles: u32, m: u32) -> u64 {
+    let (q, rest) = (u64::from(titles / modules), titles % modules);
+    // `held_before` for a title one past the last, without overflowing u32.
+    q * u64::from(replicas.min(modules)) + held_before(modules, replicas, m, rest)
 }
 
 /// `a % d` by two multiplications instead of a division (Lemire, Kaser and
@@ -70,7 +110,29 @@ impl Layout {
             extents,
             per_title,
             disks_magic,
+            blocks: None,
         }
+    }
+
+    /// The layout with titles occupying blocks as `blocks` says.
+    pub fn with_blocks(mut self, blocks: Blocks) -> Layout {
+        self.blocks = Some(blocks);
+        self
+    }
+
+    /// First block of extent `e` of title `t` on its disk of module `m`,
+    /// and the extent's blocks; `None` without a block layout.
+    pub fn lbn_of(&self, m: usize, t: u32, e: u32) -> Option<u64> {
+        let b = self.blocks.as_ref()?;
+        let sectors = b.extent_sectors[m];
+        let rank = held_before(self.modules, self.replicas, m as u32, t);
+        let per_title = self.per_title[m];
+        let slot = u64::from(e / self.disks);
+        let lbn = match b.popular_inner {
+            false => (rank * per_title + slot) * sectors,
+            true => b.capacity_sectors.checked_sub((rank + 1) * per_title * sectors)? + slot * sectors,
+        };
+        Some(lbn)
     }
 
     /// Extents of a title on module `m` (the last one may be short).
@@ -78,11 +140,20 @@ impl Layout {
         self.extents[m] as u32
     }
 
-    /// True if module `m` stores title `t`: title t is on modules t, t+1, …
-    /// t+replicas-1 (mod M), so copies spread evenly.
-    pub fn holds(&self, m: usize, t: u32) -> bool {
+    /// True if the library's replica map assigns title `t` to module `m`
+    /// (title t to modules t, t+1, … t+replicas-1 mod M), whether or not
+    /// the module found room to store it.
+    pub fn catalogued(&self, m: usize, t: u32) -> bool {
         let first = t % self.modules;
         (m as u32 + self.modules - first) % self.modules < self.replicas
+    }
+
+    /// True if module `m` stores title `t`: title t is on modules t, t+1, …
+    /// t+replicas-1 (mod M), so copies spread evenly.
+    /// With a block layout, only the titles that fit are stored (the most
+    /// popular first, `content.when_full`).
+    pub fn holds(&self, m: usize, t: u32) -> bool {
+        self.catalogued(m, t) && self.blocks.as_ref().is_none_or(|b| held_before(self.modules, self.replicas, m as u32, t) < b.fit[m])
     }
 
     /// FIG. 3A: extent e of title t is on disk (start(t) + e) mod D, with the
@@ -211,6 +282,39 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn held_before_counts_the_titles_a_module_holds() {
+        for (modules, replicas) in [(1, 1), (4, 1), (4, 2), (4, 4), (5, 3), (7, 6)] {
+            let l = Layout::new(modules, 2, 200, replicas, 100, vec![10; modules as usize], 100);
+            for m in 0..modules {
+                let mut count = 0;
+                for t in 0..200 {
+                    assert_eq!(held_before(modules, replicas, m, t), count, "M {modules} r {replicas} m {m} t {t}");
+                    count += u64::from(l.holds(m as usize, t));
+                }
+                assert_eq!(titles_held(modules, replicas, 200, m), count);
+            }
+        }
+    }
+
+    #[test]
+    fn extents_of_a_title_are_contiguous_on_each_disk_and_titles_do_not_overlap() {
+        // 2 modules, 3 disks, every title on both; 10 extents of 4 sectors a
+        // title: disk d holds extents e ≡ d − t (mod 3), at most 4 a title
+        // (per_title = ceil(10 / 3) = 4), so title rank k starts at block
+        // 16 k. Title 2 extent 5 (disk 1) is its second extent there
+        // (5 / 3 = 1): block 32 + 4 = 36. Inner, capacity 1 000: title 2 ends
+        // at 1 000 − 32 = 968, starts at 952, extent 5 at 956.
+        let blocks = |inner| Blocks { capacity_sectors: 1000, extent_sectors: vec![4, 4], fit: vec![3, 3], popular_inner: inner };
+        let outer = Layout::new(2, 3, 5, 2, 100, vec![10; 2], 100).with_blocks(blocks(false));
+        assert_eq!(outer.lbn_of(0, 2, 5), Some(36));
+        assert_eq!(outer.lbn_of(0, 2, 8), Some(40));
+        let inner = Layout::new(2, 3, 5, 2, 100, vec![10; 2], 100).with_blocks(blocks(true));
+        assert_eq!(inner.lbn_of(0, 2, 5), Some(956));
+        // Three titles fit: titles 3 and 4 are not stored.
+        assert!(outer.holds(1, 2) && !outer.holds(1, 3) && !outer.holds(0, 4));
     }
 
     #[test]

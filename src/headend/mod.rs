@@ -39,13 +39,14 @@ pub use self::interface::{Agenda, Results};
 
 use self::buffer::Buffer;
 use self::disk::{Discipline, DiskParams, RequestQueue, SeekCurve, TransferTable, ZoneTable};
-use self::layout::Layout;
+use self::layout::{Blocks, Layout};
 use self::session::Popularity;
 use self::stream::*;
 use self::transport::{Bitrate, Fatc, packets_to_time};
+use crate::drive::{BusSpec, Drive, DriveSpec};
 use crate::engine::{RngStream, RngStreams, SimDuration, SimTime};
 use crate::report::{ModuleRow, ReadRow};
-use crate::scenario::{QueueDiscipline, Scenario};
+use crate::scenario::{PopularOn, QueueDiscipline, SECTOR_BYTES, Scenario};
 
 /// The head-end's own events.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -99,6 +100,8 @@ struct Module {
     period: SimDuration,
     /// Transfer times of this module's whole extent, by zone.
     extent_transfer: TransferTable,
+    /// When the module's shared host bus is next free (`host_bus_bytes_per_s`).
+    bus_free: SimTime,
 }
 
 /// Whole-run counters that are not per stream.
@@ -134,6 +137,13 @@ pub struct Headend {
     disks: Vec<DiskState>,
     layout: Layout,
     disk: DiskParams,
+    /// Each disk's validated drive, indexed like `disks`; empty for the
+    /// formula disk.
+    drives: Vec<Drive>,
+    /// A drive at rest, for service time estimates (validated drive only).
+    drive_model: Option<Drive>,
+    /// Rate of each module's shared host bus [bytes/s], if any.
+    host_bus: Option<f64>,
     fatc: Fatc,
     counters: Counters,
     module_rows: Vec<ModuleRow>,
@@ -189,11 +199,24 @@ impl Headend {
             QueueDiscipline::ScanEdf => Discipline::ScanEdf,
         };
         let bitrate = Bitrate::new(raw.content.bitrate_bps);
+        // A module's bus replaces the drive's own host interface (DiskSim's
+        // validation rig's, 0.105 ms a sector for the Cheetah 9LP).
+        let drive_model = sc.drive.as_ref().map(|spec| match h.host_bus_bytes_per_s {
+            Some(rate) => {
+                Drive::from_spec(&DriveSpec { bus: Some(BusSpec { sector_ms: SECTOR_BYTES as f64 / rate * 1e3 }), ..spec.clone() })
+            }
+            None => Drive::from_spec(spec),
+        });
+        let validated = drive_model.is_some();
         let disks = (0..h.modules as usize)
             .flat_map(|m| (0..h.disks_per_module as usize).map(move |k| (m, k)))
             .map(|(m, k)| DiskState {
-                // The peer starts every head at a random cylinder.
-                head: streams.stream(&format!("disk/{m}/{k}/head")).below(d.cylinders as u64) as u32,
+                // The peer starts every head at a random cylinder; the
+                // validated drive, as DiskSim's, at cylinder 0.
+                head: match validated {
+                    true => 0,
+                    false => streams.stream(&format!("disk/{m}/{k}/head")).below(d.cylinders as u64) as u32,
+                },
                 queue: RequestQueue::with_scan_window(discipline, SimDuration::from_millis_f64(d.scan_window_ms)),
                 current: None,
                 current_done: SimTime::ZERO,
@@ -215,6 +238,7 @@ impl Headend {
                 busy_at_report: 0,
                 period: packets_to_time(sc.extent_packets[m], bitrate),
                 extent_transfer: disk.zones.transfer_table(sc.extent_packets[m] * 188),
+                bus_free: SimTime::ZERO,
             })
             .collect();
         let layout = Layout::new(
@@ -226,6 +250,19 @@ impl Headend {
             sc.extent_packets.clone(),
             d.cylinders,
         );
+        let layout = match &sc.drive {
+            Some(spec) => layout.with_blocks(Blocks {
+                capacity_sectors: spec.capacity_sectors(),
+                extent_sectors: sc.extent_packets.iter().map(|&p| (p * 188).div_ceil(SECTOR_BYTES)).collect(),
+                fit: sc.titles_fit.clone(),
+                popular_inner: h.popular_on == PopularOn::Inner,
+            }),
+            None => layout,
+        };
+        let drives = match &drive_model {
+            Some(d) => vec![d.clone(); (h.modules * h.disks_per_module) as usize],
+            None => Vec::new(),
+        };
         Headend {
             sc: sc.clone(),
             end: SimTime::from_secs_f64(raw.duration_s),
@@ -238,12 +275,17 @@ impl Headend {
             disks,
             layout,
             disk,
+            drives,
+            drive_model,
+            host_bus: h.host_bus_bytes_per_s,
             fatc: Fatc::new(h.transport.channels, h.transport.channel_bps, bitrate.bps()),
             counters: Counters::default(),
             module_rows: Vec::new(),
             read_rows: if trace { Some(Vec::new()) } else { None },
             check: check || cfg!(debug_assertions),
-            lazy_disks,
+            // The shared bus goes to reads in dispatch order, which is time
+            // order only when every completion is an event.
+            lazy_disks: lazy_disks && h.host_bus_bytes_per_s.is_none(),
             // 2 048 streams' state is 256 KiB: a quarter of the L2 cache.
             prefetch: raw.workload.streams >= 2048,
             violation: None,

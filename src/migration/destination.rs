@@ -22,6 +22,9 @@ impl Protocol {
         let disk = h.layout().disk_of(title, extent);
         // Steps 506/508: stored here, retrievable (disk up), room for the user?
         let available = h.admits(dst, title) && !h.disk_failed(dst, disk);
+        if !h.stores(dst, title) {
+            self.migrations[mig as usize].note("content not stored");
+        }
         if !available {
             if direct {
                 self.fail_migration(q, h, mig, "direct destination refused");

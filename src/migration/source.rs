@@ -64,12 +64,13 @@ impl Protocol {
         q.schedule(at.max(q.now()), ProtocolEv::Timer { mig, round, kind });
     }
 
-    /// Least-loaded live module holding the title with room, not yet tried
-    /// (step 424: the alternate destination).
+    /// Least-loaded live module with room that the replica map lists for
+    /// the title, not yet tried (step 424: the alternate destination).
+    /// Whether it really stores the title is its own to say (506/508).
     fn pick_destination(&self, h: &Headend, mig: u32) -> Option<usize> {
         let m = &self.migrations[mig as usize];
         let title = h.stream(m.stream).title;
-        let usable = |d: usize| d != m.source as usize && !m.tried.contains(&(d as u16)) && h.admits(d, title);
+        let usable = |d: usize| d != m.source as usize && !m.tried.contains(&(d as u16)) && h.may_admit(d, title);
         if let Some(t) = m.target {
             return Some(t as usize).filter(|&d| usable(d));
         }

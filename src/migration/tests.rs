@@ -152,3 +152,38 @@ fn the_step_614_wait_is_k_fatc_packet_times() {
     // The stream-rate reading: 1 504e9 / 3 750 224 = 401 042.1 → 401 042 ns.
     assert_eq!(step_614_wait(&["migration.packet_time=stream"]).0, 4 * 401_042);
 }
+
+#[test]
+fn a_destination_lacking_the_content_rejects_at_steps_506_508() {
+    // Validated drive, one disk a module: a 5 400 s title is 2 700 extents
+    // of ceil(937 556 / 512) = 1 832 blocks = 4 946 400 blocks, and the
+    // Cheetah 9LP's 17 918 387 blocks hold 3 (3.62) of them. Three modules, two
+    // replicas: module m is listed for titles ≡ m−1, m (mod 3), in title
+    // order module 1's are 0, 1, 3, 4 … and module 2's 1, 2, 4, 5 …, so
+    // title 4 is the 4th on module 1 (not stored) and the 3rd on module 2
+    // (stored). Module 2 warns: a stream of title 4 can only go to module
+    // 1, which the replica map lists but whose disks lack it.
+    let json = r#"{ "name": "cs", "seed": 7, "duration_s": 30,
+        "content": { "titles": 5, "replicas": 2, "when_full": "store-fewer" },
+        "headend": { "modules": 3, "disks_per_module": 1, "disk": { "model": "validated" } },
+        "workload": { "streams": 12 },
+        "faults": [ { "at_s": 10, "kind": "failure-likely", "module": 2 } ] }"#;
+    let l = load_str("cs.json", json, &[], None).expect("valid");
+    assert_eq!(l.scenario.titles_fit, [3, 3, 3]);
+    let mut w = World::new(&l.scenario, RunOptions { check: true, ..RunOptions::default() });
+    w.start();
+    assert!(w.headend.may_admit(1, 4) && !w.headend.stores(1, 4) && w.headend.stores(2, 4));
+    let end = w.end();
+    w.advance(end, |_| {}).unwrap();
+    let lacking: Vec<_> = w.protocol.migrations.iter().filter(|m| w.headend.stream(m.stream).title == 4).collect();
+    assert!(!lacking.is_empty(), "no stream of title 4 on module 2");
+    for m in &lacking {
+        assert_eq!((m.source, m.tried.as_slice()), (2, &[1][..]), "{m:?}");
+        assert!(m.notes.contains(&"content not stored"), "{m:?}");
+        // Rejected (step 510) with nowhere else to go: never handed over.
+        assert_ne!(m.outcome, Some(Outcome::Seamless), "{m:?}");
+    }
+    // Titles module 1 stores move there.
+    let stored = w.protocol.migrations.iter().filter(|m| w.headend.stream(m.stream).title != 4);
+    assert!(stored.clone().count() > 0 && stored.clone().all(|m| !m.notes.contains(&"content not stored")));
+}

@@ -1,4 +1,7 @@
-//! Crash-safe output: every file is written under a temporary name in its
+//! Crash-safe output. A run directory is written whole (`StagedDir`); a
+//! single file (a sweep's tables) is written atomically (`write_atomic`).
+//!
+//! `write_atomic`: every file is written under a temporary name in its
 //! final directory (`.NAME.tmp-XXXXXX`, by `tempfile`), then renamed over
 //! the final name. A process killed at any point (SIGKILL included) leaves
 //! either the old file, the complete new one, or a stray temporary file —
@@ -46,18 +49,83 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     tmp.persist(path).map(drop).map_err(|e| e.error)
 }
 
-/// An output directory whose files are all written atomically.
-pub struct AtomicDir {
-    pub dir: PathBuf,
+/// A run directory written as a whole: complete or absent, never a mixture.
+///
+/// Its files go into a fresh sibling directory (`.NAME.staging-XXXXXX`),
+/// which `commit` puts in place in one rename; a directory already there
+/// (an earlier run) is exchanged with it in one `renameat2(RENAME_EXCHANGE)`
+/// on Linux and then removed, so the target holds the old run or the new
+/// one at every instant and no file of the old run survives in the new.
+/// Writers of one parent directory hold an advisory lock on it from `begin`
+/// to `commit` (two runs into one folder: the second waits its turn), and
+/// staging directories found under the lock were left by a killed writer
+/// and are removed.
+pub struct StagedDir {
+    target: PathBuf,
+    staging: tempfile::TempDir,
+    /// The parent directory, locked while this one is written.
+    #[cfg(target_os = "linux")]
+    _lock: std::fs::File,
 }
 
-impl AtomicDir {
-    pub fn create(dir: &Path) -> io::Result<AtomicDir> {
-        std::fs::create_dir_all(dir)?;
-        Ok(AtomicDir { dir: dir.to_path_buf() })
+impl StagedDir {
+    pub fn begin(target: &Path) -> io::Result<StagedDir> {
+        let parent = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
+        std::fs::create_dir_all(&parent)?;
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the output directory has no name"))?;
+        #[cfg(target_os = "linux")]
+        let lock = {
+            let dir = std::fs::File::open(&parent)?;
+            rustix::fs::flock(&dir, rustix::fs::FlockOperation::LockExclusive)?;
+            dir
+        };
+        let prefix = format!(".{name}.staging-");
+        for entry in std::fs::read_dir(&parent)?.flatten() {
+            if entry.file_name().to_string_lossy().starts_with(&prefix) {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+        let staging = tempfile::Builder::new().prefix(&prefix).tempdir_in(&parent)?;
+        #[cfg(unix)]
+        std::fs::set_permissions(staging.path(), std::os::unix::fs::PermissionsExt::from_mode(0o755))?;
+        Ok(StagedDir {
+            target: target.to_path_buf(),
+            staging,
+            #[cfg(target_os = "linux")]
+            _lock: lock,
+        })
     }
+
+    /// Writes file `name` of the run.
     pub fn write(&self, name: &str, bytes: &[u8]) -> io::Result<()> {
-        write_atomic(&self.dir.join(name), bytes)
+        std::fs::write(self.staging.path().join(name), bytes)
+    }
+
+    /// Puts the run in place of whatever the target held.
+    pub fn commit(self) -> io::Result<()> {
+        let target = &self.target;
+        #[cfg(target_os = "linux")]
+        if std::fs::symlink_metadata(target).is_ok_and(|m| m.is_dir()) {
+            rustix::fs::renameat_with(rustix::fs::CWD, self.staging.path(), rustix::fs::CWD, target, rustix::fs::RenameFlags::EXCHANGE)?;
+            // The staging name now holds the old run: closing removes it.
+            return self.staging.close();
+        }
+        #[cfg(not(target_os = "linux"))]
+        if std::fs::symlink_metadata(target).is_ok_and(|m| m.is_dir()) {
+            // Elsewhere: the old run goes aside first, so the target is
+            // briefly absent, never mixed.
+            let aside = self.staging.path().with_extension("old");
+            std::fs::rename(target, &aside)?;
+            std::fs::rename(self.staging.path(), target)?;
+            let _ = self.staging.keep();
+            return std::fs::remove_dir_all(aside);
+        }
+        std::fs::rename(self.staging.path(), target)?;
+        let _ = self.staging.keep();
+        Ok(())
     }
 }
 

@@ -35,6 +35,8 @@ pub struct ReadRow {
     pub seek_ms: f64,
     pub rotation_ms: f64,
     pub transfer_ms: f64,
+    /// Command overheads of the validated drive (0 for the formula disk).
+    pub overhead_ms: f64,
     pub deadline_s: f64,
 }
 
@@ -256,7 +258,8 @@ pub fn migrations_csv(rows: &[MigrationRow]) -> String {
 }
 
 pub fn reads_csv(rows: &[ReadRow]) -> String {
-    let header = "t_issue_s,t_start_s,t_done_s,module,disk,stream_id,title,extent,cylinder,seek_ms,rotation_ms,transfer_ms,deadline_s";
+    let header =
+        "t_issue_s,t_start_s,t_done_s,module,disk,stream_id,title,extent,cylinder,seek_ms,rotation_ms,transfer_ms,deadline_s,overhead_ms";
     let mut out = csv_with_header(header, rows.len(), 110);
     for r in rows {
         out.row()
@@ -273,6 +276,7 @@ pub fn reads_csv(rows: &[ReadRow]) -> String {
             .fx(r.rotation_ms, 6)
             .fx(r.transfer_ms, 6)
             .fx(r.deadline_s, 9)
+            .fx(r.overhead_ms, 6)
             .end();
     }
     out.into_string()

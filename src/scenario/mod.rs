@@ -15,7 +15,7 @@ mod validate;
 
 pub use raw::*;
 pub use set::apply_set;
-pub use validate::{MAX_STREAMS, Scenario};
+pub use validate::{MAX_STREAMS, SECTOR_BYTES, Scenario};
 
 use messages::{describe_serde, strip_position};
 use std::fmt;

@@ -58,9 +58,18 @@ pub struct RawContent {
     /// is stored on modules t, t+1, … (mod M).
     #[serde(default)]
     pub replicas: Option<u32>,
-    /// Zipf exponent of title popularity (0 = uniform).
+    /// Zipf exponent of title popularity (0 = uniform). Title 0 is the most
+    /// popular, title 1 the next, and so on.
     #[serde(default)]
     pub zipf_s: f64,
+    /// What a module whose titles take more blocks than its disks hold does
+    /// (`headend.disk.model: validated` only; the formula disk has no
+    /// blocks): `refuse` the scenario (exit 2), or `store-fewer`: keep the
+    /// most popular titles that fit; the others are not stored there, so
+    /// sessions and migrations for them go elsewhere or are refused (FIG. 5
+    /// steps 506/508).
+    #[serde(default)]
+    pub when_full: WhenFull,
     /// Interval between random-access points (PCR + random_access_indicator)
     /// in the transport stream [s]; packet-offset transitions land on them.
     #[serde(default = "d_rap")]
@@ -88,9 +97,19 @@ impl Default for RawContent {
             bitrate_bps: d_bitrate(),
             replicas: None,
             zipf_s: 0.0,
+            when_full: WhenFull::default(),
             random_access_interval_s: d_rap(),
         }
     }
+}
+
+/// What a module does with titles that do not fit on its disks.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum WhenFull {
+    #[default]
+    Refuse,
+    StoreFewer,
 }
 
 /// The information server of FIG. 2.
@@ -132,6 +151,30 @@ pub struct RawHeadend {
     /// uniformly random cylinder per read, as the SimPy peer does).
     #[serde(default)]
     pub placement: Placement,
+    /// Which end of each disk holds the most popular titles (validated
+    /// drive, striped placement): `outer` (title 0 from block 0, the outer
+    /// zone with the highest media rate, later titles inwards) or `inner`
+    /// (title 0 at the last blocks, later titles outwards).
+    #[serde(default)]
+    pub popular_on: PopularOn,
+    /// Host bus shared by each module's disk array (e.g. Ultra2 SCSI,
+    /// 80e6) [bytes/s]; `null` = none, each disk's own interface only. A
+    /// read's last `bytes / rate` seconds cross the bus after the media,
+    /// and reads of one module's disks take the bus in the order their
+    /// disks dispatch them (every disk completion is then an event, so that
+    /// order is time order). With the validated drive the bus also replaces
+    /// the drive's own host interface (its `bus`, per sector).
+    #[serde(default)]
+    pub host_bus_bytes_per_s: Option<f64>,
+}
+
+/// Which end of a disk the most popular titles occupy.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum PopularOn {
+    #[default]
+    Outer,
+    Inner,
 }
 
 fn d_extent_bytes() -> u64 {
@@ -241,12 +284,30 @@ impl Default for RawTransport {
     }
 }
 
-/// One disk drive. Defaults: Seagate Cheetah 9LP (ST39102LW), product
-/// manual rev. C, 1998: 6 962 cylinders, 10 045 rpm, single-cylinder seek
-/// 0.831 ms, full stroke 10.627 ms, 21.8 → 14.3 MB/s media rate.
+/// One disk drive: the validated drive of `src/drive/` (`model:
+/// validated`, described by `drive`) or the formula disk (`model:
+/// formula`, described by the fields from `cylinders` to
+/// `inner_bytes_per_s`, whose defaults approximate a Seagate Cheetah 9LP
+/// (ST39102LW), product manual rev. C, 1998: 6 962 cylinders, 10 045 rpm,
+/// single-cylinder seek 0.831 ms, full stroke 10.627 ms, 21.8 → 14.3 MB/s
+/// media rate). `queue` and `scan_window_ms` apply to both.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawDisk {
+    /// `validated`: DiskSim's drive model (zones, skews, tracked platter
+    /// angle, seek table, overheads, cache; `src/drive/`), titles occupying
+    /// blocks; `formula`: seek curve, uniform random rotational latency and
+    /// zoned media rate, titles taking no space (the SimPy peer's model).
+    #[serde(default)]
+    pub model: DiskModel,
+    /// The validated drive: `null` = the built-in Seagate Cheetah 9LP
+    /// (DiskSim's `v1_validated`); a string = a DiskSim `.parv`/`.diskspecs`
+    /// file or the project's JSON drive description, relative to the
+    /// scenario file; an object = the project's JSON drive description
+    /// inline (`src/drive/spec.rs`).
+    #[serde(default)]
+    #[schemars(with = "Option<serde_json::Value>")]
+    pub drive: Option<serde_json::Value>,
     #[serde(default = "d_cylinders")]
     pub cylinders: u32,
     /// Spindle speed [rev/min]; rotational latency is uniform over one revolution.
@@ -293,6 +354,8 @@ fn d_scan_window() -> f64 {
 impl Default for RawDisk {
     fn default() -> Self {
         RawDisk {
+            model: DiskModel::default(),
+            drive: None,
             cylinders: d_cylinders(),
             rpm: d_rpm(),
             seek: RawSeek::default(),
@@ -303,6 +366,17 @@ impl Default for RawDisk {
             scan_window_ms: d_scan_window(),
         }
     }
+}
+
+/// Which disk model serves reads.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum DiskModel {
+    /// Kept the default so that a scenario written before the validated
+    /// drive runs as it did; the project's scenarios choose `validated`.
+    #[default]
+    Formula,
+    Validated,
 }
 
 #[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]

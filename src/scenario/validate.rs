@@ -40,7 +40,16 @@ pub struct Scenario {
     pub max_streams_per_module: u32,
     /// Modules holding each title (same for every title).
     pub replicas: u32,
+    /// The validated drive of every disk (`headend.disk.model: validated`),
+    /// `None` for the formula disk.
+    pub drive: Option<crate::drive::DriveSpec>,
+    /// Titles each module's disks have room for, in title order (the most
+    /// popular first); `u64::MAX` for the formula disk, which has no blocks.
+    pub titles_fit: Vec<u64>,
 }
+
+/// Bytes in one block of the validated drive (DiskSim's sector).
+pub const SECTOR_BYTES: u64 = 512;
 
 struct Checker<'a> {
     file: &'a str,
@@ -118,10 +127,88 @@ pub fn validate(file: &str, raw: RawScenario) -> Result<Scenario, ScenarioError>
     let derived_max = (h.buffer_bytes / (2 * largest)).min(u32::MAX as u64) as u32;
     let max_streams_per_module = h.max_streams_per_module.unwrap_or(derived_max);
     let replicas = raw.content.replicas.unwrap_or(h.modules);
-    Ok(Scenario { raw, extent_packets, title_packets, max_streams_per_module, replicas })
+    let drive = match h.disk.model {
+        DiskModel::Formula => None,
+        DiskModel::Validated => Some(c.drive(&h.disk)),
+    }
+    .flatten();
+    let titles_fit = match &drive {
+        Some(spec) => c.capacity(&raw, spec, &extent_packets, title_packets, replicas),
+        None => vec![u64::MAX; extent_packets.len()],
+    };
+    if !c.problems.is_empty() {
+        return Err(ScenarioError { problems: c.problems });
+    }
+    Ok(Scenario { raw, extent_packets, title_packets, max_streams_per_module, replicas, drive, titles_fit })
 }
 
 impl Checker<'_> {
+    /// The validated drive `headend.disk.drive` describes, loaded and checked.
+    fn drive(&mut self, d: &RawDisk) -> Option<crate::drive::DriveSpec> {
+        const PATH: &str = "headend.disk.drive";
+        let loaded = match &d.drive {
+            None => return Some(crate::drive::DriveSpec::cheetah_9lp()),
+            Some(serde_json::Value::String(rel)) => {
+                let base = std::path::Path::new(self.file).parent().unwrap_or(std::path::Path::new(""));
+                crate::drive::load_any(&base.join(rel))
+            }
+            Some(v @ serde_json::Value::Object(_)) => {
+                crate::drive::DriveSpec::from_json(std::path::Path::new(&format!("{}: {PATH}", self.file)), &v.to_string())
+            }
+            Some(v) => {
+                self.bad(PATH, format!("expected null (the built-in Cheetah 9LP), a file name or a drive object, got {v}"));
+                return None;
+            }
+        };
+        match loaded {
+            Ok(spec) => Some(spec),
+            Err(e) => {
+                self.bad(PATH, format!("expected a usable drive description: {e}"));
+                None
+            }
+        }
+    }
+
+    /// Titles each module's disks hold (`Scenario::titles_fit`); with
+    /// `content.when_full: refuse`, a problem for each module holding more.
+    /// A title takes the same blocks on every disk of a module: its extents
+    /// on one disk (FIG. 3A striping, rounded up) times the blocks of an
+    /// extent.
+    fn capacity(
+        &mut self,
+        raw: &RawScenario,
+        spec: &crate::drive::DriveSpec,
+        extent_packets: &[u64],
+        title_packets: u64,
+        replicas: u32,
+    ) -> Vec<u64> {
+        let h = &raw.headend;
+        let capacity = spec.capacity_sectors();
+        let mut fit = Vec::with_capacity(extent_packets.len());
+        for (m, &packets) in extent_packets.iter().enumerate() {
+            let sectors = (packets * 188).div_ceil(SECTOR_BYTES);
+            let per_disk = title_packets.div_ceil(packets).div_ceil(u64::from(h.disks_per_module));
+            let title_sectors = (per_disk * sectors).max(1);
+            let fits = capacity / title_sectors;
+            fit.push(fits);
+            let held = crate::headend::layout::titles_held(h.modules, replicas, raw.content.titles, m as u32);
+            if held > fits && raw.content.when_full == WhenFull::Refuse {
+                let gb = |s: u64| s as f64 * SECTOR_BYTES as f64 / 1e9;
+                self.bad(
+                    "content.titles",
+                    format!(
+                        "module {m} stores {held} titles of {:.2} GB but its {} disks ({}, {:.2} GB each) hold {fits}; expected fewer titles, fewer content.replicas, more disks, or content.when_full = \"store-fewer\"",
+                        gb(title_sectors) * f64::from(h.disks_per_module),
+                        h.disks_per_module,
+                        if spec.name.is_empty() { "validated drive" } else { spec.name.as_str() },
+                        gb(capacity)
+                    ),
+                );
+            }
+        }
+        fit
+    }
+
     /// Name, duration and reporting; the duration if it is usable for the
     /// per-run limits below.
     fn run(&mut self, raw: &RawScenario) -> Option<f64> {
@@ -234,6 +321,9 @@ impl Checker<'_> {
 
     /// Admission, switch and transport.
     fn data_path(&mut self, h: &RawHeadend, ct: &RawContent) {
+        if let Some(rate) = h.host_bus_bytes_per_s {
+            self.positive("headend.host_bus_bytes_per_s", rate, 1e12);
+        }
         if let Some(0) = h.max_streams_per_module {
             self.bad("headend.max_streams_per_module", "expected an integer >= 1, got 0".into());
         }

@@ -1,8 +1,8 @@
 //! Running the pending runs of a sweep on `--jobs` threads.
 //!
-//! Each run is an ordinary `vodsim run` into its own directory, whose
-//! `summary.json` is written last; a run killed half-way leaves no summary
-//! and is simply run again next time. Threads take the next pending run
+//! Each run is an ordinary `vodsim run` into its own directory, which
+//! appears whole or not at all (`report::StagedDir`); a run killed half-way
+//! leaves none and is simply run again next time. Threads take the next pending run
 //! from a shared counter, so which thread ran what never reaches an output
 //! file: the tables are built afterwards, in run order, from disk.
 
@@ -29,25 +29,12 @@ fn run_command(plan: &Plan, run: &RunRef, out: &Path) -> Vec<String> {
     cmd
 }
 
-/// Removes what a killed run left behind: temporary files of its atomic
-/// writes (`.NAME.tmp-XXXXXX`).
-fn clear_leftovers(dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for e in entries.flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') && name.contains(".tmp-") {
-            let _ = std::fs::remove_file(e.path());
-        }
-    }
-}
-
 fn run_one(plan: &Plan, run: &RunRef, sweep_dir: &Path) -> Result<(), SweepError> {
     let out = sweep_dir.join(&run.run_dir);
     let loaded = load_str(&plan.file, &plan.text, &plan.def.points[run.point].sets, Some(run.seed))?;
     if scenario_sha256(&loaded.resolved) != run.scenario_sha256 {
         return Err(SweepError::Internal(format!("{}: the resolved scenario differs from the sweep plan", run.run_dir)));
     }
-    clear_leftovers(&out);
     run_to_dir(&loaded, &out, RunOptions::default(), &run_command(plan, run, &out), |_| {})
         .map_err(|source| SweepError::Run { run: out.display().to_string(), source })?;
     Ok(())

@@ -164,6 +164,9 @@ pub fn merge(shard_dirs: &[PathBuf], out: Option<&Path>, quiet: bool, argv: &[St
                     s.file.shard
                 )),
                 Err(Unusable::Foreign(m)) => problems.push(m),
+                Err(Unusable::Altered(m)) => {
+                    problems.push(format!("{m}; re-run shard {}/{n} with the same command to redo it", s.file.shard))
+                }
             }
         }
     }

@@ -205,6 +205,12 @@ pub fn sweep(args: &SweepArgs, argv: &[String]) -> Result<(), SweepError> {
         match table::read_done(out, r) {
             Ok(_) => {}
             Err(Unusable::Incomplete) => pending.push(r.clone()),
+            Err(Unusable::Altered(m)) => {
+                if !args.quiet {
+                    eprintln!("note: running {} again: {m}", r.run_dir);
+                }
+                pending.push(r.clone());
+            }
             Err(Unusable::Foreign(m)) => problems.push(format!("{m}; delete that run directory to run it again")),
         }
     }

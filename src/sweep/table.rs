@@ -11,6 +11,7 @@
 use super::SweepError;
 use super::plan::{RunRef, SweepDef};
 use crate::report::{CsvText, Summary, fx};
+use crate::run::RunDirProblem;
 use serde_json::Value;
 use std::path::Path;
 
@@ -70,10 +71,20 @@ pub enum Unusable {
     Incomplete,
     /// Complete, but not this run (another sweep wrote it), or unreadable.
     Foreign(String),
+    /// Not what this vodsim wrote: a file edited, truncated, deleted or
+    /// replaced by a link since, or written by another version. A resumed
+    /// sweep runs it again; a merge refuses it.
+    Altered(String),
 }
 
-/// Reads `dir/summary.json` and checks it is the result of `run`.
+/// Reads `dir/summary.json`, after checking the run directory against its
+/// manifest, and checks it is the result of `run`.
 pub fn read_done(sweep_dir: &Path, run: &RunRef) -> Result<Done, Unusable> {
+    match crate::run::verify_run_dir(&sweep_dir.join(&run.run_dir)) {
+        Ok(()) => {}
+        Err(RunDirProblem::Absent) => return Err(Unusable::Incomplete),
+        Err(RunDirProblem::Altered(m)) => return Err(Unusable::Altered(m)),
+    }
     let path = sweep_dir.join(&run.run_dir).join("summary.json");
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
@@ -114,7 +125,7 @@ pub fn read_all(sweep_dir: &Path, runs: &[RunRef]) -> Result<Vec<Done>, SweepErr
             Err(Unusable::Incomplete) => {
                 problems.push(format!("{}: run incomplete (no summary.json)", sweep_dir.join(&r.run_dir).display()))
             }
-            Err(Unusable::Foreign(m)) => problems.push(m),
+            Err(Unusable::Foreign(m) | Unusable::Altered(m)) => problems.push(m),
         }
     }
     if problems.is_empty() { Ok(done) } else { Err(SweepError::BadInput(problems.join("\n"))) }

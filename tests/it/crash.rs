@@ -1,29 +1,27 @@
-//! Crash safety: a run killed at any instant (SIGKILL, no chance to clean
-//! up) leaves no partial file under a final name. Stray `.NAME.tmp-XXXXXX`
-//! files are allowed; anything else must be complete, and `summary.json`,
-//! written last, only appears once every other file is there.
+//! Crash safety: a run directory is complete or absent. A run killed at any
+//! instant (SIGKILL, no chance to clean up) into a folder that held another
+//! run leaves that old run, whole, or the new one, whole — never a mixture;
+//! two runs into one folder at once leave one of them, whole.
 //!
-//! Two kinds of kill: at pseudo-random instants spread over the whole run
-//! and concentrated on its last part, from a fixed seed (`VODSIM_CRASH_SEED`
-//! picks another), and at the moment a given output file appears, so that
-//! some kills land while the files are being written, whatever the
-//! machine's speed.
+//! Kill instants are spread over the whole run and concentrated on its last
+//! part, where the files are written, from a fixed seed (`VODSIM_CRASH_SEED`
+//! picks another).
 
 use crate::common::{bin, repo};
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use vodsim::run::verify_run_dir;
 
 /// `default.json` made long enough to take a moment, with `reads.csv` (the
 /// largest file, so the write phase is long enough to be hit).
-const ARGS: &[&str] = &["run", "scenarios/default.json", "--quiet", "--trace", "--set", "duration_s=900"];
-const FILES: &[&str] = &["streams.csv", "modules.csv", "migrations.csv", "reads.csv", "manifest.json"];
+const ARGS: &[&str] = &["run", "scenarios/default.json", "--quiet", "--trace", "--force", "--set", "duration_s=900"];
 
-fn start(out: &Path) -> std::process::Child {
+fn start(out: &Path, seed: u64) -> std::process::Child {
     Command::new(bin())
         .args(ARGS)
-        .arg("--out")
+        .args(["--seed", &seed.to_string(), "--out"])
         .arg(out)
         .current_dir(repo())
         .stdout(Stdio::null())
@@ -32,58 +30,22 @@ fn start(out: &Path) -> std::process::Child {
         .expect("vodsim starts")
 }
 
-/// Checks one file under its final name is complete.
-fn check_complete(path: &Path) -> Result<(), String> {
-    let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
-    let text = fs::read_to_string(path).map_err(|e| format!("{name}: unreadable: {e}"))?;
-    if name.ends_with(".json") {
-        serde_json::from_str::<serde_json::Value>(&text).map_err(|e| format!("{name}: incomplete JSON: {e}"))?;
-        return Ok(());
-    }
-    if !name.ends_with(".csv") {
-        return Err(format!("unexpected file {name}"));
-    }
-    if !text.ends_with('\n') {
-        return Err(format!("{name}: does not end with a newline ({} bytes)", text.len()));
-    }
-    let mut lines = text.lines();
-    let header = lines.next().ok_or(format!("{name}: empty"))?;
-    let fields = header.split(',').count();
-    if fields < 2 || header.starts_with(|c: char| c.is_ascii_digit() || c == '-') {
-        return Err(format!("{name}: no header: {header:?}"));
-    }
-    for (i, line) in lines.enumerate() {
-        if line.split(',').count() != fields {
-            return Err(format!("{name}: row {} has {} fields, header {fields}: {line:?}", i + 1, line.split(',').count()));
-        }
-    }
-    Ok(())
+/// The seed of the whole run in `out`, or why `out` is not one whole run.
+fn whole_run_seed(out: &Path) -> Result<u64, String> {
+    verify_run_dir(out).map_err(|e| format!("{e:?}"))?;
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+    manifest["seed"].as_u64().ok_or_else(|| "manifest without a seed".to_string())
 }
 
-/// Every file of `dir` is a stray temporary or complete; a summary means
-/// everything else is there.
-fn check_dir(dir: &Path) -> Result<usize, String> {
-    if !dir.exists() {
-        return Ok(0);
-    }
-    let mut finals = 0;
-    for e in fs::read_dir(dir).map_err(|e| e.to_string())? {
-        let e = e.map_err(|e| e.to_string())?;
-        let name = e.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') && name.contains(".tmp-") {
-            continue;
-        }
-        check_complete(&e.path())?;
-        finals += 1;
-    }
-    if dir.join("summary.json").exists() {
-        for f in FILES {
-            if !dir.join(f).exists() {
-                return Err(format!("summary.json present but {f} missing"));
-            }
-        }
-    }
-    Ok(finals)
+/// Whether a run into `out` is writing its files now: its staging
+/// directory beside `out` holds a file.
+fn writing(out: &Path) -> bool {
+    let prefix = format!(".{}.staging-", out.file_name().unwrap().to_string_lossy());
+    let Ok(entries) = fs::read_dir(out.parent().unwrap()) else { return false };
+    entries
+        .flatten()
+        .any(|e| e.file_name().to_string_lossy().starts_with(&prefix) && fs::read_dir(e.path()).is_ok_and(|mut d| d.next().is_some()))
 }
 
 /// Seed of the kill instants unless `VODSIM_CRASH_SEED` gives one.
@@ -98,83 +60,74 @@ fn next(state: &mut u64) -> f64 {
 }
 
 #[test]
-fn a_killed_run_leaves_only_complete_files_or_temporaries() {
+fn a_run_killed_at_any_instant_leaves_the_old_run_or_the_new_one_whole() {
     let tmp = tempfile::tempdir().unwrap();
-    // An uninterrupted run gives the time scale and must itself be complete.
-    let full = tmp.path().join("full");
+    let out = tmp.path().join("run");
+    // An uninterrupted run gives the time scale and the first "old" run.
     let t0 = Instant::now();
-    let status = start(&full).wait().unwrap();
+    assert!(start(&out, 1).wait().unwrap().success(), "the uninterrupted run failed");
     let whole = t0.elapsed();
-    assert!(status.success(), "the uninterrupted run failed");
-    assert_eq!(check_dir(&full), Ok(FILES.len() + 1), "the uninterrupted run is incomplete");
+    assert_eq!(whole_run_seed(&out), Ok(1));
 
-    let mut seed = match std::env::var("VODSIM_CRASH_SEED") {
+    let mut state = match std::env::var("VODSIM_CRASH_SEED") {
         Ok(s) => s.parse().unwrap_or_else(|e| panic!("VODSIM_CRASH_SEED={s:?}: expected a whole number: {e}")),
         Err(_) => DEFAULT_SEED,
-    };
-    seed |= 1;
-    let first_seed = seed;
-    eprintln!("crash test: VODSIM_CRASH_SEED={seed}, uninterrupted run {whole:?}");
-    let mut partial_dirs = 0;
-    for i in 0..6 {
-        // Half the kills anywhere in the run, half in its last fifth.
-        let f = if i % 2 == 0 { 0.05 + 1.0 * next(&mut seed) } else { 0.8 + 0.3 * next(&mut seed) };
-        let at = whole.mul_f64(f);
-        let out = tmp.path().join(format!("kill-{i}"));
-        let mut child = start(&out);
-        std::thread::sleep(at);
+    } | 1;
+    let first_state = state;
+    let (mut old_kept, mut new_whole) = (0, 0);
+    let mut current = 1;
+    for i in 0..50 {
+        // Each attempt is another experiment (its own seed) over the last
+        // whole one; half the kills anywhere, half in the last quarter.
+        let seed = 100 + i;
+        let mut child = start(&out, seed);
+        let at = if i % 5 == 4 {
+            // While its files are being written, whatever the machine's speed.
+            let t = Instant::now();
+            while !writing(&out) && child.try_wait().unwrap().is_none() {
+                std::thread::sleep(Duration::from_micros(50));
+            }
+            t.elapsed()
+        } else {
+            let f = if i % 2 == 0 { 1.5 * next(&mut state) } else { 0.75 + 0.5 * next(&mut state) };
+            let at = whole.mul_f64(f);
+            std::thread::sleep(at);
+            at
+        };
         let _ = child.kill();
         let _ = child.wait();
-        match check_dir(&out) {
-            Ok(n) if n > 0 && n < FILES.len() + 1 => partial_dirs += 1,
-            Ok(_) => {}
-            Err(e) => panic!("kill {i} after {at:?} (VODSIM_CRASH_SEED={first_seed}): {e}"),
-        }
-        // A new run over the debris of a killed one completes normally.
-        if i == 0 {
-            let status = start(&out).wait().unwrap();
-            assert!(status.success());
-            assert_eq!(check_dir(&out), Ok(FILES.len() + 1), "rerun after a kill is incomplete");
+        match whole_run_seed(&out) {
+            Ok(s) if s == current => old_kept += 1,
+            Ok(s) if s == seed => {
+                new_whole += 1;
+                current = seed;
+            }
+            Ok(s) => panic!("kill {i} after {at:?} (VODSIM_CRASH_SEED={first_state}): a run of seed {s}, neither {current} nor {seed}"),
+            Err(e) => panic!("kill {i} after {at:?} (VODSIM_CRASH_SEED={first_state}): not one whole run: {e}"),
         }
     }
-    eprintln!("crash test: {partial_dirs} of 6 kills landed while files were being written");
-}
-
-/// Whether `name` is in `dir`, under its final or its temporary name.
-fn appeared(dir: &Path, name: &str) -> bool {
-    let temporary = format!(".{name}.tmp-");
-    let Ok(entries) = fs::read_dir(dir) else { return false };
-    entries.flatten().any(|e| {
-        let n = e.file_name().to_string_lossy().into_owned();
-        n == name || n.starts_with(&temporary)
-    })
+    eprintln!("crash test: 50 kills, the old run kept {old_kept} times, the new one whole {new_whole} times");
+    assert!(old_kept > 0, "no kill landed before the new run was in place: the kills tested nothing");
+    // A killed writer's staging directory is gone once another run has written.
+    assert!(start(&out, 7).wait().unwrap().success());
+    assert_eq!(whole_run_seed(&out), Ok(7));
+    let debris: Vec<_> = fs::read_dir(tmp.path()).unwrap().flatten().map(|e| e.file_name()).filter(|n| n != "run").collect();
+    assert!(debris.is_empty(), "left beside the run: {debris:?}");
 }
 
 #[test]
-fn a_run_killed_while_writing_its_files_leaves_no_partial_file_and_no_summary() {
-    // streams.csv is written first, reads.csv (the largest) fourth: a kill
-    // as either appears lands among the writes, unless the machine stalls
-    // the test for the rest of the write phase. Each point twice, so that
-    // one stall cannot hide them all.
+fn two_runs_into_one_folder_at_once_leave_one_whole_run() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut landed = Vec::new();
-    for (i, name) in ["streams.csv", "reads.csv", "streams.csv", "reads.csv"].into_iter().enumerate() {
-        let out = tmp.path().join(format!("kill-{i}"));
-        let mut child = start(&out);
-        while !appeared(&out, name) {
-            if let Some(status) = child.try_wait().unwrap() {
-                panic!("the run ended ({status}) before {name} appeared");
-            }
-            std::thread::sleep(Duration::from_micros(50));
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-        match check_dir(&out) {
-            Ok(n) if !out.join("summary.json").exists() => landed.push(format!("at {name}: {n} complete files")),
-            Ok(_) => {}
-            Err(e) => panic!("kill {i}, as {name} appeared: {e}"),
-        }
+    let out = tmp.path().join("run");
+    for round in 0..3 {
+        let (a, b) = (10 + 2 * round, 11 + 2 * round);
+        let mut first = start(&out, a);
+        let mut second = start(&out, b);
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let (sa, sb) = (first.wait().unwrap(), second.wait().unwrap());
+        assert!(Instant::now() < deadline);
+        assert!(sa.success() && sb.success(), "round {round}: {sa} {sb}");
+        let seed = whole_run_seed(&out).unwrap_or_else(|e| panic!("round {round}: {e}"));
+        assert!(seed == a || seed == b, "round {round}: seed {seed}");
     }
-    eprintln!("crash test: kills that landed while files were being written: {landed:?}");
-    assert!(!landed.is_empty(), "every run finished its writes before the kill: the kills tested nothing");
 }

@@ -32,7 +32,8 @@ fn same_seed_twice_gives_byte_identical_files() {
         let runs: Vec<_> = ["a", "b"]
             .iter()
             .map(|name| {
-                let out = dir.path().join(name);
+                let stem = Path::new(scenario).file_stem().unwrap().to_string_lossy().into_owned();
+                let out = dir.path().join(format!("{stem}-{name}"));
                 let o = vodsim(&["run", scenario, "--quiet", "--trace", "--out", out.to_str().unwrap()]);
                 assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
                 files(&out)

@@ -253,3 +253,44 @@ fn missing_reference_folder_fails_loudly() {
     let e = check_reference(Path::new("/nonexistent/shared/reference/disksim")).expect_err("must not pass");
     assert!(e.contains("/nonexistent/shared/reference/disksim"), "{e}");
 }
+
+/// The three ways a scenario names its validated drive — the built-in
+/// Cheetah 9LP (`null`), a file beside the scenario, the description
+/// inline — give the same run; DiskSim's `v4_mech.parv` (mechanism only:
+/// no overheads, cache or bus) gives another.
+#[test]
+fn a_scenario_s_drive_is_built_in_a_file_beside_it_or_inline() {
+    let dir = tempfile::tempdir().unwrap();
+    let builtin = std::fs::read_to_string(repo().join("src/drive/cheetah9lp.json")).unwrap();
+    std::fs::create_dir(dir.path().join("drives")).unwrap();
+    std::fs::write(dir.path().join("drives/c9lp.json"), &builtin).unwrap();
+    let v4 = reference().join("model/v4_mech.parv");
+    let scenario = |drive: &str| {
+        format!(
+            r#"{{ "name": "d", "seed": 2, "duration_s": 20, "content": {{ "titles": 7 }},
+                "headend": {{ "modules": 1, "disks_per_module": 2, "host_bus_bytes_per_s": 80e6,
+                             "disk": {{ "model": "validated", "drive": {drive} }} }},
+                "workload": {{ "streams": 30 }} }}"#
+        )
+    };
+    let mut reads = Vec::new();
+    for (name, drive) in [
+        ("null", "null".to_string()),
+        ("file", "\"drives/c9lp.json\"".to_string()),
+        ("inline", builtin.clone()),
+        ("v4", format!("{:?}", v4.display().to_string())),
+    ] {
+        let path = dir.path().join(format!("{name}.json"));
+        std::fs::write(&path, scenario(&drive)).unwrap();
+        let out = dir.path().join(format!("out-{name}"));
+        let o = vodsim(&["run", path.to_str().unwrap(), "--trace", "--quiet", "--out", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{name}: {}", String::from_utf8_lossy(&o.stderr));
+        reads.push(std::fs::read_to_string(out.join("reads.csv")).unwrap());
+    }
+    assert!(reads[0].lines().count() > 250);
+    assert_eq!(reads[0], reads[1]);
+    assert_eq!(reads[0], reads[2]);
+    assert_ne!(reads[0], reads[3]);
+    // v4_mech has no command overhead: the last column is zero throughout.
+    assert!(reads[3].lines().skip(1).all(|l| l.ends_with(",0.000000")), "{}", &reads[3][..400]);
+}

@@ -12,5 +12,6 @@ mod golden;
 mod migration;
 mod peer;
 mod properties;
+mod rerun;
 mod steady_state;
 mod sweep;

@@ -314,3 +314,62 @@ fn merge_refuses_shard_counts_and_seed_ranges_it_cannot_size() {
     fs::write(fx.path("s0").join("sweep.json"), format!("{head}{tail}")).unwrap();
     merge("seeds [5, 1]", "expected seeds [A, B] with A <= B");
 }
+
+/// The ways a finished run's files can stop being what vodsim wrote.
+fn alter(run: &Path, how: &str) {
+    match how {
+        "edited" => {
+            let text = read(run, "summary.json");
+            fs::write(run.join("summary.json"), text.replacen("\"glitches\": ", "\"glitches\": 1", 1)).unwrap();
+        }
+        "truncated" => {
+            let text = read(run, "streams.csv");
+            fs::write(run.join("streams.csv"), &text[..text.len() / 3]).unwrap();
+        }
+        "deleted" => fs::remove_file(run.join("migrations.csv")).unwrap(),
+        "symlinked" => {
+            let copy = run.with_extension("modules-copy.csv");
+            fs::copy(run.join("modules.csv"), &copy).unwrap();
+            fs::remove_file(run.join("modules.csv")).unwrap();
+            std::os::unix::fs::symlink(&copy, run.join("modules.csv")).unwrap();
+        }
+        _ => unreachable!(),
+    }
+}
+
+#[test]
+fn a_resumed_sweep_redoes_runs_whose_files_were_altered() {
+    let fx = Fixture::new();
+    let args = &["--seeds", "1..2", "--set", "workload.streams=10,20"];
+    ok(&fx.sweep(args, "whole"));
+    for how in ["edited", "truncated", "deleted", "symlinked"] {
+        let dir = format!("altered-{how}");
+        ok(&fx.sweep(args, &dir));
+        let run = fx.path(&dir).join("runs").join("p001-s2");
+        assert!(run.is_dir(), "{}", run.display());
+        alter(&run, how);
+        let out = fx.path(&dir).display().to_string();
+        let o = vodsim(&["sweep", &fx.scenario, args[0], args[1], args[2], args[3], "--out", &out]);
+        ok(&o);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("note: running runs/p001-s2 again"), "{how}: {err}");
+        same_tables(&fx.path(&dir), &fx.path("whole"));
+        assert_eq!(vodsim::run::verify_run_dir(&run), Ok(()), "{how}: the redone run is whole");
+    }
+}
+
+#[test]
+fn merge_refuses_a_shard_whose_run_files_were_altered() {
+    let fx = Fixture::new();
+    for how in ["edited", "truncated", "deleted", "symlinked"] {
+        let dir = format!("shard-{how}");
+        ok(&fx.sweep(&["--seeds", "1..2", "--shard", "0/1"], &dir));
+        alter(&fx.path(&dir).join("runs").join("p000-s1"), how);
+        let out = fx.path(&format!("merged-{how}")).display().to_string();
+        let o = vodsim(&["merge", &fx.path(&dir).display().to_string(), "--out", &out, "--quiet"]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{how}: {err}");
+        assert!(err.contains("p000-s1") && err.contains("re-run shard 0/1"), "{how}: {err}");
+        assert!(!fx.path(&format!("merged-{how}")).join("runs.csv").exists(), "{how}: merged anyway");
+    }
+}
