@@ -15,7 +15,7 @@
 //! down to the mean); a move only to a
 //! module whose load after the move is below the source's after the move
 //! (estimated with each stream's expected share of disk time, buffer and
-//! admission limit); a user's streams together; at most `max_moves` users
+//! admission limit) and that is not shedding itself; a user's streams together; at most `max_moves` users
 //! per module per observation;
 //! and no user moved again by the observer within `hold_s` of its last move
 //! (so never back to the module it left).
@@ -194,7 +194,7 @@ impl LoadObserver {
                 let dest = live
                     .iter()
                     .copied()
-                    .filter(|&d| d != src && h.admits(d, title))
+                    .filter(|&d| d != src && self.shedding[d].is_none() && h.admits(d, title))
                     .map(|d| (loads[d].with(k).value(), d))
                     .filter(|&(after, _)| after < after_src)
                     .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
@@ -221,7 +221,25 @@ impl LoadObserver {
 
 #[cfg(test)]
 mod tests {
-    use super::Load;
+    use super::{Load, LoadObserver};
+    use crate::engine::{SimDuration, SimTime};
+
+    #[test]
+    fn a_moved_user_is_held_for_hold_s() {
+        // Moved at 100 s with a 300 s hold: not movable until 400 s; other
+        // streams (never moved, or beyond the table) are.
+        let mut o = LoadObserver { cfg: None, busy_at_observe: Vec::new(), shedding: Vec::new(), moved_at: Vec::new() };
+        let hold = SimDuration::from_secs(300);
+        let t = SimTime::from_secs_f64(100.0);
+        o.record_move(7, t);
+        assert!(!o.movable(7, t, hold));
+        assert!(!o.movable(7, SimTime(SimTime::from_secs_f64(400.0).0 - 1), hold));
+        assert!(o.movable(7, SimTime::from_secs_f64(400.0), hold));
+        assert!(o.movable(6, t, hold) && o.movable(8, t, hold));
+        // A later move restarts the hold.
+        o.record_move(7, SimTime::from_secs_f64(450.0));
+        assert!(!o.movable(7, SimTime::from_secs_f64(700.0), hold));
+    }
 
     #[test]
     fn a_load_is_its_largest_resource_and_moves_by_one_streams_share() {

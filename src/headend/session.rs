@@ -55,8 +55,9 @@ impl Headend {
     /// Streams module `m` can carry and the resource that sets the limit:
     /// its disks' time per service period, less the safety margin
     /// (`headend.admission.disk_margin`), at the expected read time of one
-    /// of its extents (from whichever disk model the head-end has), or its
-    /// buffer (two extents per stream; or `max_streams_per_module` when
+    /// of its extents (from whichever disk model the head-end has), the
+    /// bandwidth of the host bus its disks share (`host_bus_bytes_per_s`,
+    /// same margin; counted as `disk`), or its buffer (two extents per stream; or `max_streams_per_module` when
     /// set), whichever is smaller.
     pub fn module_limit(&self, m: usize) -> (u32, Blocked) {
         if !self.sc.raw.headend.admission.enabled {
@@ -64,7 +65,17 @@ impl Headend {
         }
         let disk = self.layout.disks * self.disk_streams(m);
         let buffer = self.sc.max_streams_per_module;
-        if disk < buffer { (disk, Blocked::Disk) } else { (buffer, Blocked::Buffer) }
+        let mut limit = if disk < buffer { (disk, Blocked::Disk) } else { (buffer, Blocked::Buffer) };
+        if let Some(rate) = self.host_bus {
+            // The module's disks share one host bus: an extent per stream
+            // per service period crosses it, within the same margin.
+            let budget = rate * self.modules[m].period.as_secs_f64() * (1.0 - self.sc.raw.headend.admission.disk_margin);
+            let bus = (budget / (self.layout.extent_packets[m] * 188) as f64).floor() as u32;
+            if bus < limit.0 {
+                limit = (bus, Blocked::Disk);
+            }
+        }
+        limit
     }
 
     /// Streams one disk of module `m` can serve per service period: each

@@ -34,21 +34,6 @@ fn two_extent_sizes_balance_with_few_moves_and_nobody_moved_back() {
 }
 
 #[test]
-fn the_hold_time_keeps_a_moved_user_in_place() {
-    // Balancing continuously (every 5 s, low marks at 0, many moves allowed)
-    // gives the observer every chance to move users back; a hold as long as
-    // the run allows each user one move at most.
-    let sets = [r#"migration.load_balance={"interval_s":5,"threshold":0.2,"low_threshold":0,"relative":1.05,"max_moves":50,"hold_s":900}"#];
-    let o = run_file("scenarios/two-extent-sizes.json", &sets);
-    let mut users: Vec<u32> = o.migrations.iter().filter(|m| m.cause == "load-balance").map(|m| m.user_id).collect();
-    let n = users.len();
-    assert!(n > 0);
-    users.sort_unstable();
-    users.dedup();
-    assert_eq!(users.len(), n, "no user moved twice within the hold");
-}
-
-#[test]
 fn a_balanced_head_end_makes_no_load_balance_moves() {
     // Every module holds every title and sessions go to the least loaded
     // module: the loads stay within a few percent of each other, so no
