@@ -22,7 +22,7 @@ only drawn when the data it needs exists, otherwise a note is printed:
 Every path written is printed on stdout. Exit status: 0 ok, 2 when DIR does
 not exist or holds neither layout.
 
-Confidence intervals are mean +/- 1.96*sd/sqrt(n) over the seeds of one
+Confidence intervals are mean +/- t(0.975, n-1)*sd/sqrt(n), clamped at 0 for a quantity never below 0 (as points.csv), over the seeds of one
 parameter point, computed from the per-run rows of runs.csv. When only
 points.csv is available the interval is approximated from its
 X_ci95_lo / X_ci95_hi columns.
@@ -45,7 +45,18 @@ import pandas as pd  # noqa: E402
 
 FIGSIZE = (7.0, 4.5)
 DPI = 150
-Z95 = 1.96
+# Student-t 0.975 quantiles for 1..=30 degrees of freedom, as
+# src/sweep/table.rs (the normal 1.96 beyond).
+T975 = [12.706204736, 4.302652730, 3.182446305, 2.776445105, 2.570581836,
+        2.446911851, 2.364624252, 2.306004135, 2.262157163, 2.228138852,
+        2.200985160, 2.178812830, 2.160368656, 2.144786688, 2.131449546,
+        2.119905299, 2.109815578, 2.100922040, 2.093024054, 2.085963447,
+        2.079613845, 2.073873068, 2.068657610, 2.063898562, 2.059538553,
+        2.055529439, 2.051830516, 2.048407142, 2.045229642, 2.042272456]
+
+
+def t975(dof: int) -> float:
+    return T975[dof - 1] if 1 <= dof <= len(T975) else 1.96
 
 STREAMS_COL = "workload.streams"
 POLICY_COL = "migration.policy"
@@ -141,8 +152,13 @@ def mean_ci(values) -> tuple[float, float, float, int]:
         return (math.nan, math.nan, math.nan, 0)
     m = float(v.mean())
     sd = float(v.std(ddof=1)) if n > 1 else 0.0
-    half = Z95 * sd / math.sqrt(n)
-    return (m, m - half, m + half, n)
+    half = t975(n - 1) * sd / math.sqrt(n) if n > 1 else 0.0
+    # The same interval as points.csv (src/sweep/table.rs): Student t,
+    # clamped at 0 for a quantity never observed below 0.
+    lo = m - half
+    if (v >= 0).all():
+        lo = max(lo, 0.0)
+    return (m, lo, m + half, n)
 
 
 # --------------------------------------------------------------------------
@@ -313,7 +329,7 @@ class Sweep:
                     pool: bool = False) -> pd.DataFrame:
         """Per group of `by`: mean, lo, hi, n of num/den (x scale).
 
-        From runs.csv: the ratio per run, then mean +/- 1.96 sd/sqrt(n).
+        From runs.csv: the ratio per run, then mean +/- t sd/sqrt(n), clamped at 0 as points.csv.
         From points.csv: ratio of means, interval from the CI bounds of num
         over the mean of den (no per-run data).
         `pool`: aggregate over every run of the group even if other

@@ -6,9 +6,9 @@ use crate::engine::{EventQueue, SimDuration, SimTime};
 use crate::faults::{FaultEv, Faults};
 use crate::headend::session::Blocked;
 use crate::headend::stream::{NO_MODULE, Status};
-use crate::headend::{Headend, HeadendEv, Notice};
+use crate::headend::{Headend, HeadendEv, Impact, Notice};
 use crate::migration::{MsgKind, Outcome, Protocol, ProtocolEv, TimerKind};
-use crate::report::{MigrationRow, ReadRow, StreamRow, Summary};
+use crate::report::{IntervalCounts, MigrationRow, ReadRow, StreamRow, Summary};
 use crate::scenario::Scenario;
 
 /// How to run.
@@ -241,40 +241,139 @@ pub fn simulate(sc: &Scenario, opts: RunOptions, sha256: &str, mut progress: imp
     w.start();
     let end = w.end();
     w.advance(end, &mut progress)?;
+    finish(&mut w, sc, sha256, wall, progress)
+}
+
+/// Ends a run that has been advanced to its end: the last accounting, the
+/// end-of-run invariants, and what the run produced.
+pub fn finish(
+    w: &mut World,
+    sc: &Scenario,
+    sha256: &str,
+    wall: std::time::Instant,
+    mut progress: impl FnMut(f64),
+) -> Result<RunOutput, SimError> {
+    let end = w.end();
     w.headend.finish(&mut w.q, end);
+    w.protocol.judge_on_viewer(&w.headend);
     if w.headend.checks() {
         w.headend.check_end().map_err(SimError::Invariant)?;
         w.protocol.check_end(end).map_err(SimError::Invariant)?;
     }
     progress(1.0);
-    Ok(collect(&w, sc, sha256, wall.elapsed().as_secs_f64()))
+    Ok(collect(w, sc, sha256, wall.elapsed().as_secs_f64()))
+}
+
+/// Per stream, what its viewer got and missed (from the ledger).
+#[derive(Clone, Copy, Default)]
+struct Viewer {
+    glitches: u32,
+    freezes: u32,
+    freeze_ns: u64,
+    lost_pkts: u64,
+    terminated_lost_pkts: u64,
+    dup_pkts: u64,
+    stall_ns: u64,
 }
 
 fn collect(w: &World, sc: &Scenario, sha256: &str, wall_s: f64) -> RunOutput {
     let raw = &sc.raw;
     let h = &w.headend;
     let r = h.results();
-    let migs = w.protocol.migrations();
+    let warm = r.warmup;
+    // Migrations started in the warm-up do not count.
+    let migs: Vec<&crate::migration::Migration> = w.protocol.migrations().iter().filter(|m| m.started >= warm).collect();
     let pkt_s = |p: u64| h.pkt_time(p).as_secs_f64();
     let end = h.end();
+    let mut viewers = vec![Viewer::default(); r.streams.len()];
+    // Interval k of `modules.csv` ends at the k-th distinct report instant
+    // and holds what happened after the one before, up to and including it.
+    let mut report_t: Vec<SimTime> = r.module_rows.iter().map(|m| m.t).collect();
+    report_t.dedup();
+    let n_mod = h.module_count();
+    // (One spare interval when there is no row, so a record always has a bin.)
+    let mut bins = vec![IntervalCounts::default(); report_t.len().max(1) * n_mod];
+    let mut bin_pkts = vec![(0u64, 0u64); bins.len()];
+    let bin_of = |t: SimTime, m: u16| {
+        let k = report_t.partition_point(|&rt| rt < t).min(report_t.len().saturating_sub(1));
+        k * n_mod + (m as usize).min(n_mod - 1)
+    };
+    let (mut started, mut blocked) = (0u64, 0u64);
+    for rec in r.impacts {
+        let b = bin_of(rec.t, rec.module);
+        let v = viewers.get_mut(rec.stream as usize);
+        match (rec.kind, v) {
+            (Impact::SessionStarted, _) => {
+                started += 1;
+                bins[b].sessions_started += 1;
+            }
+            (Impact::SessionBlocked, _) => {
+                blocked += 1;
+                bins[b].sessions_blocked += 1;
+            }
+            (_, None) => {}
+            (Impact::Glitch, Some(v)) => {
+                v.glitches += 1;
+                bins[b].glitches += 1;
+            }
+            (Impact::Freeze { ns, new }, Some(v)) => {
+                v.freezes += u32::from(new);
+                v.freeze_ns += ns;
+                bins[b].freezes += u64::from(new);
+            }
+            (Impact::Lost(p), Some(v)) => {
+                v.lost_pkts += p;
+                bin_pkts[b].0 += p;
+            }
+            (Impact::TerminatedLost(p), Some(v)) => {
+                v.lost_pkts += p;
+                v.terminated_lost_pkts += p;
+                bin_pkts[b].0 += p;
+            }
+            (Impact::Duplicate(p), Some(v)) => {
+                v.dup_pkts += p;
+                bin_pkts[b].1 += p;
+            }
+            (Impact::HandoffStall(ns), Some(v)) => v.stall_ns += ns,
+        }
+    }
+    for m in &migs {
+        bins[bin_of(m.started, m.source)].migrations_out += 1;
+        if m.dest != NO_MODULE {
+            bins[bin_of(m.started, m.dest)].migrations_in += 1;
+        }
+    }
+    for (b, (lost, dup)) in bins.iter_mut().zip(&bin_pkts) {
+        b.lost_s = pkt_s(*lost);
+        b.duplicate_s = pkt_s(*dup);
+    }
+    let mut modules = r.module_rows.to_vec();
+    for (row, b) in modules.iter_mut().zip(&bins) {
+        row.interval = *b;
+    }
     let streams: Vec<StreamRow> = r
         .streams
         .iter()
         .zip(r.logs)
-        .map(|(st, log)| StreamRow {
+        .zip(&viewers)
+        .map(|((st, log), v)| StreamRow {
             stream_id: st.id,
             user_id: log.user,
             title: st.title,
-            module_start: log.module_start as i64,
-            module_end: if st.module == NO_MODULE { -1 } else { st.module as i64 },
+            module_start: u32::from(log.module_start),
+            module_end: (st.module != NO_MODULE).then_some(u32::from(st.module)),
             start_s: log.started.as_secs_f64(),
             end_s: log.ended.unwrap_or(end).as_secs_f64(),
-            periods: st.periods,
-            delivered: st.delivered,
-            glitches: st.glitches,
-            lost_s: pkt_s(st.lost_pkts),
-            duplicate_s: pkt_s(log.dup_pkts),
-            stall_s: SimDuration(log.stall_ns).as_secs_f64(),
+            periods: st.periods - log.warm_periods,
+            delivered: st.delivered - log.warm_delivered,
+            glitches: v.glitches,
+            freezes: v.freezes,
+            freeze_s: SimDuration(v.freeze_ns).as_secs_f64(),
+            lost_s: pkt_s(v.lost_pkts),
+            terminated_lost_s: pkt_s(v.terminated_lost_pkts),
+            duplicate_s: pkt_s(v.dup_pkts),
+            stall_s: SimDuration(v.stall_ns).as_secs_f64(),
+            startup_s: log.startup.filter(|_| log.started >= warm).map(|d| d.as_secs_f64()),
             migrations: log.migrations,
             terminated: st.status == Status::Terminated,
         })
@@ -288,7 +387,7 @@ fn collect(w: &World, sc: &Scenario, sha256: &str, wall_s: f64) -> RunOutput {
             user_id: m.user,
             stream_id: m.stream,
             source: m.source as u32,
-            destination: if m.dest == NO_MODULE { -1 } else { m.dest as i64 },
+            destination: (m.dest != NO_MODULE).then_some(u32::from(m.dest)),
             transitional_extent: m.extent,
             packet_offset: m.q_pkt,
             discontinuity: m.packet_offset,
@@ -308,14 +407,22 @@ fn collect(w: &World, sc: &Scenario, sha256: &str, wall_s: f64) -> RunOutput {
             note: m.notes_text(),
         })
         .collect();
-    let count = |o: Outcome| migs.iter().filter(|m| m.outcome == Some(o)).count() as u64;
+    let count = |o: Option<Outcome>| migs.iter().filter(|m| m.outcome == o).count() as u64;
     let sum = |f: fn(&StreamRow) -> u64| streams.iter().map(f).sum::<u64>();
+    let vsum = |f: fn(&Viewer) -> u64| viewers.iter().map(f).sum::<u64>();
     let periods = sum(|r| r.periods as u64);
     let glitches = sum(|r| r.glitches as u64);
-    let lost_pkts: u64 = r.streams.iter().map(|s| s.lost_pkts).sum();
-    let dup_pkts: u64 = r.logs.iter().map(|l| l.dup_pkts).sum();
+    let lost_pkts = vsum(|v| v.lost_pkts);
+    let dup_pkts = vsum(|v| v.dup_pkts);
     let n_mig = migs.len() as u64;
     let disks = (raw.headend.modules * raw.headend.disks_per_module) as f64;
+    let mut startups: Vec<f64> = streams.iter().filter_map(|r| r.startup_s).collect();
+    startups.sort_by(f64::total_cmp);
+    let pct = |p: f64| match startups.len() {
+        0 => 0.0,
+        n => startups[((p * n as f64).ceil() as usize).clamp(1, n) - 1],
+    };
+    debug_assert!(warm > SimTime::ZERO || started == r.counters.sessions_started);
     let summary = Summary {
         scenario: raw.name.clone(),
         seed: raw.seed,
@@ -326,7 +433,7 @@ fn collect(w: &World, sc: &Scenario, sha256: &str, wall_s: f64) -> RunOutput {
         wall_s,
         events: w.q.processed() + r.counters.lazy_completions,
         streams: r.streams.len() as u64,
-        sessions_blocked: r.counters.blocked,
+        sessions_blocked: blocked,
         sessions_blocked_no_module: r.counters.blocked_by[Blocked::NoModule as usize],
         sessions_blocked_buffer: r.counters.blocked_by[Blocked::Buffer as usize],
         sessions_blocked_disk: r.counters.blocked_by[Blocked::Disk as usize],
@@ -337,22 +444,35 @@ fn collect(w: &World, sc: &Scenario, sha256: &str, wall_s: f64) -> RunOutput {
         extents_delivered: sum(|r| r.delivered as u64),
         glitches,
         glitch_rate: if periods > 0 { glitches as f64 / periods as f64 } else { 0.0 },
+        freezes: vsum(|v| u64::from(v.freezes)),
+        freeze_s: SimDuration(vsum(|v| v.freeze_ns)).as_secs_f64(),
         lost_s: pkt_s(lost_pkts),
+        terminated_lost_s: pkt_s(vsum(|v| v.terminated_lost_pkts)),
         duplicate_s: pkt_s(dup_pkts),
-        stall_s: r.logs.iter().map(|l| SimDuration(l.stall_ns).as_secs_f64()).sum(),
+        stall_s: SimDuration(vsum(|v| v.stall_ns)).as_secs_f64(),
         lost_packets: lost_pkts,
         duplicate_packets: dup_pkts,
         reads_completed: r.counters.reads_completed,
         reads_failed: r.counters.reads_failed,
         migrations: n_mig,
-        migrations_seamless: count(Outcome::Seamless),
-        migrations_duplicate: count(Outcome::Duplicate),
-        migrations_lost: count(Outcome::Lost),
-        migrations_failed: count(Outcome::Failed),
-        seamless_fraction: if n_mig > 0 { count(Outcome::Seamless) as f64 / n_mig as f64 } else { 0.0 },
+        migrations_seamless: count(Some(Outcome::Seamless)),
+        migrations_duplicate: count(Some(Outcome::Duplicate)),
+        migrations_lost: count(Some(Outcome::Lost)),
+        migrations_failed: count(Some(Outcome::Failed)),
+        migrations_pending: count(None),
+        seamless_fraction: if n_mig > 0 { count(Some(Outcome::Seamless)) as f64 / n_mig as f64 } else { 0.0 },
         smbus_messages: w.protocol.smbus().sent,
         smbus_lost: w.protocol.smbus().lost,
-        streams_terminated: r.streams.iter().filter(|s| s.status == Status::Terminated).count() as u64,
+        streams_terminated: r
+            .streams
+            .iter()
+            .zip(r.logs)
+            .filter(|(s, l)| s.status == Status::Terminated && l.ended.is_some_and(|e| e >= warm))
+            .count() as u64,
+        startup_s_mean: if startups.is_empty() { 0.0 } else { startups.iter().sum::<f64>() / startups.len() as f64 },
+        startup_s_p50: pct(0.50),
+        startup_s_p95: pct(0.95),
+        startup_s_p99: pct(0.99),
     };
     // Lazily settled disks log their dispatches late: back into time order
     // (per disk they are in order already, and the sort is stable).
@@ -361,5 +481,79 @@ fn collect(w: &World, sc: &Scenario, sha256: &str, wall_s: f64) -> RunOutput {
         rows.sort_by(|a, b| a.t_start_s.total_cmp(&b.t_start_s));
         rows
     });
-    RunOutput { summary, streams, modules: r.module_rows.to_vec(), migrations, reads }
+    RunOutput { summary, streams, modules, migrations, reads }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::load_str;
+
+    /// Two modules of two disks, 4 users, 40 s; titles of 5 400 s, so no
+    /// viewer reaches a title's end.
+    const SMALL: &str = r#"{ "name": "t", "seed": 5, "duration_s": 40,
+        "headend": { "modules": 2, "disks_per_module": 2 },
+        "workload": { "streams": 4 }, "faults": [] }"#;
+
+    /// Runs SMALL to `at_s`, does `act` to stream `s`, runs to the end.
+    fn run_with(sets: &[&str], at_s: f64, s: u32, act: fn(&mut World, u32)) -> RunOutput {
+        let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+        let l = load_str("t.json", SMALL, &sets, None).expect("valid");
+        let mut w = World::new(&l.scenario, RunOptions { check: true, ..RunOptions::default() });
+        w.start();
+        w.advance(SimTime::from_secs_f64(at_s), |_| {}).expect("runs");
+        act(&mut w, s);
+        let end = w.end();
+        w.advance(end, |_| {}).expect("runs");
+        finish(&mut w, &l.scenario, "t", std::time::Instant::now(), |_| {}).expect("ends")
+    }
+
+    fn terminate(w: &mut World, s: u32) {
+        w.headend.terminate(&mut w.q, s);
+    }
+
+    /// The stream's module stops feeding it and nobody takes over: it
+    /// glitches at every deadline to the end of its session.
+    fn go_dark(w: &mut World, s: u32) {
+        w.headend.stop_output(&mut w.q, s);
+    }
+
+    #[test]
+    fn terminating_a_stream_never_lowers_lost_s_compared_with_letting_it_glitch() {
+        for (sets, at_s) in [(&[][..], 10.0), (&[][..], 23.7), (&["workload.mean_session_s=30"][..], 10.0), (&[][..], 39.0)] {
+            for s in 0..4 {
+                let cut = run_with(sets, at_s, s, terminate);
+                let dark = run_with(sets, at_s, s, go_dark);
+                let (c, d) = (&cut.streams[s as usize], &dark.streams[s as usize]);
+                if !c.terminated {
+                    // Its session was over before the cut.
+                    assert!(c.end_s <= at_s && !sets.is_empty());
+                    continue;
+                }
+                assert!(!d.terminated);
+                assert!(
+                    cut.summary.lost_s >= dark.summary.lost_s && c.lost_s >= d.lost_s,
+                    "{sets:?} at {at_s} s, stream {s}: terminated {} < glitching {}",
+                    c.lost_s,
+                    d.lost_s
+                );
+                assert!(c.glitches <= d.glitches, "glitch counts would reward the termination: {} vs {}", c.glitches, d.glitches);
+                assert!(c.lost_s >= c.terminated_lost_s && c.terminated_lost_s > 0.0);
+                assert_eq!(cut.summary.terminated_lost_s, c.terminated_lost_s);
+                if sets.is_empty() {
+                    // No session limit, no title end: the terminated viewer
+                    // misses the whole rest of the run, 40 s less the
+                    // instant of the cut (the last event up to at_s, its
+                    // end_s), to within one packet time (0.4 ms at
+                    // 3.75 Mbit/s); the dark one as much.
+                    let rest = 40.0 - c.end_s;
+                    assert!(c.end_s <= at_s && c.end_s > at_s - 2.0);
+                    assert!((c.terminated_lost_s - rest).abs() < 1e-3, "lost {} s, expected {rest}", c.terminated_lost_s);
+                    assert!(d.lost_s > rest - 1e-3, "dark lost {} s", d.lost_s);
+                    // The dark viewer's picture stands still from at_s on.
+                    assert!(d.freezes >= 1 && d.freeze_s > rest - 1e-6, "{} freezes, {} s", d.freezes, d.freeze_s);
+                }
+            }
+        }
+    }
 }

@@ -1,11 +1,12 @@
-//! One disk drive of a server module's array (FIG. 2): its mechanical
-//! service time and the queue of reads waiting for it.
+//! One disk drive of a server module's array (FIG. 2): the formula disk's
+//! mechanical service time, and the queue of reads waiting for a disk
+//! (either model).
 //!
-//! A module's capacity is how many extent reads a disk finishes per service
-//! period, so the drive is modelled at the level that sets that number:
-//! seek curve, rotational latency, zoned media rate. Caches and command
-//! overhead are left out; beside reads of hundreds of kilobytes they are
-//! small. The queue is a `Vec` in arrival order searched linearly, so every
+//! The formula disk (`headend.disk.model: formula`, the SimPy peer's
+//! model) has a seek curve, a uniform random rotational latency and zoned
+//! media rate, and leaves out track and cylinder skews, command overheads
+//! and caches; beside a 2 s extent that understates the disk time by about
+//! a third (issue 17). The validated drive (`src/drive/`) has them all. The queue is a `Vec` in arrival order searched linearly, so every
 //! tie falls to the earlier arrival and steady state allocates nothing.
 
 use crate::engine::{SimDuration, SimTime};

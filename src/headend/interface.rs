@@ -52,6 +52,7 @@
 //! - `end_session`: a session's viewing time is over.
 
 use super::layout::Layout;
+use super::ledger::Impact;
 use super::stream::*;
 use super::transport::{Bitrate, Grid, packets_to_time, time_to_packets};
 use super::{Counters, Headend, HeadendEv, Notice};
@@ -69,6 +70,10 @@ pub struct Results<'a> {
     pub counters: &'a Counters,
     pub module_rows: &'a [ModuleRow],
     pub read_rows: Option<&'a [ReadRow]>,
+    /// Every viewer-impact happening from the warm-up on, in the order
+    /// they were recorded.
+    pub impacts: &'a [super::ImpactRec],
+    pub warmup: SimTime,
 }
 
 impl Headend {
@@ -99,6 +104,7 @@ impl Headend {
                 && let Some(dark) = st.dark_since
             {
                 self.count_missed(s, dark, after_end);
+                self.dark_unresumed(s, dark, end);
             }
         }
     }
@@ -115,6 +121,19 @@ impl Headend {
                 "at the end: stream {} has {} periods but {} delivered + {} glitches",
                 st.id, st.periods, st.delivered, st.glitches
             ));
+        }
+        if self.ledger.warmup == SimTime::ZERO {
+            // Every missed deadline reached the ledger, the reports' source.
+            let mut glitches = vec![0u32; self.streams.len()];
+            for rec in self.ledger.recs.iter().filter(|r| r.kind == Impact::Glitch) {
+                glitches[rec.stream as usize] += 1;
+            }
+            if let Some(st) = self.streams.iter().find(|st| st.glitches != glitches[st.id as usize]) {
+                return Err(format!(
+                    "at the end: stream {} has {} glitches but the ledger {}",
+                    st.id, st.glitches, glitches[st.id as usize]
+                ));
+            }
         }
         if self.fatc.busiest_channel_streams() > self.fatc.streams_per_channel() {
             return Err("an FATC channel carries more than its payload rate".into());
@@ -138,6 +157,8 @@ impl Headend {
             counters: &self.counters,
             module_rows: &self.module_rows,
             read_rows: self.read_rows.as_deref(),
+            impacts: &self.ledger.recs,
+            warmup: self.ledger.warmup,
         }
     }
 
@@ -377,6 +398,16 @@ impl Headend {
             self.modules[src as usize].streams -= 1;
         }
         let extent = (q_pkt / self.layout.extent_packets[dst]) as u32;
+        self.freeze(s, dark, now);
+        if lost > 0 {
+            self.impact(now, s, Impact::Lost(lost));
+        }
+        if dup > 0 {
+            self.impact(now, s, Impact::Duplicate(dup));
+        }
+        if stall.0 > 0 {
+            self.impact(now, s, Impact::HandoffStall(stall.0));
+        }
         let st = &mut self.streams[s as usize];
         st.lost_pkts += lost;
         let log = &mut self.logs[s as usize];

@@ -30,12 +30,14 @@ pub mod transport;
 #[cfg(test)]
 mod detection_tests;
 mod interface;
+mod ledger;
 mod playout;
 mod prefetch;
 mod report;
 
 pub use self::array::DiskState;
 pub use self::interface::{Agenda, Results};
+pub use self::ledger::{Impact, ImpactRec};
 
 use self::buffer::Buffer;
 use self::disk::{Discipline, DiskParams, RequestQueue, SeekCurve, TransferTable, ZoneTable};
@@ -146,6 +148,8 @@ pub struct Headend {
     host_bus: Option<f64>,
     fatc: Fatc,
     counters: Counters,
+    /// Every viewer-impact happening from the warm-up on.
+    ledger: ledger::Ledger,
     module_rows: Vec<ModuleRow>,
     read_rows: Option<Vec<ReadRow>>,
     check: bool,
@@ -165,6 +169,9 @@ pub struct Headend {
     popularity: Popularity,
     /// Next module to try for round-robin assignment.
     rr_next: u32,
+    /// The initial population is placed: sessions admitted from now on
+    /// start up (their first extent is read before playout starts).
+    arrivals_open: bool,
     switch_factor: Vec<f64>,
     switch_dirty: bool,
     switch_offered: Vec<u64>,
@@ -280,6 +287,7 @@ impl Headend {
             host_bus: h.host_bus_bytes_per_s,
             fatc: Fatc::new(h.transport.channels, h.transport.channel_bps, bitrate.bps()),
             counters: Counters::default(),
+            ledger: ledger::Ledger { warmup: SimTime::from_secs_f64(sc.raw.warmup_s), recs: Vec::new() },
             module_rows: Vec::new(),
             read_rows: if trace { Some(Vec::new()) } else { None },
             check: check || cfg!(debug_assertions),
@@ -297,6 +305,7 @@ impl Headend {
             rng_arrival: streams.stream("arrivals"),
             popularity: Popularity::new(raw.content.titles, raw.content.zipf_s),
             rr_next: 0,
+            arrivals_open: false,
             switch_factor: vec![1.0; h.modules as usize],
             switch_dirty: true,
             switch_offered: vec![0; h.modules as usize],

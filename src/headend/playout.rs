@@ -2,6 +2,7 @@
 //! of the next extent starts, and it is delivered or missed exactly once;
 //! the read of the extent after it is issued, due at the slot's end.
 
+use super::ledger::Impact;
 use super::stream::*;
 use super::transport::Grid;
 use super::{Agenda, Headend, HeadendEv};
@@ -56,6 +57,12 @@ impl Headend {
         if !self.streams[s as usize].cur_ok {
             let (from, end) = self.slot_packets(s);
             self.streams[s as usize].lost_pkts += end - from;
+            let slot_start = self.streams[s as usize].grid.time_of(from, self.bitrate);
+            let now = q.now();
+            self.freeze(s, slot_start, now);
+            if end > from {
+                self.impact(now, s, Impact::Lost(end - from));
+            }
         }
         if let Some(r) = self.streams[s as usize].playing.take() {
             if self.read_state(q, r) == ReadState::Done {
@@ -123,6 +130,19 @@ impl Headend {
                 st.glitches += 1;
                 st.cur_ok = false;
             }
+        }
+        let st = &self.streams[s as usize];
+        if !st.cur_ok || factor < 1.0 {
+            self.impact(now, s, Impact::Glitch);
+            if self.streams[s as usize].cur_ok && throttled_pkts > 0 {
+                self.impact(now, s, Impact::Lost(throttled_pkts));
+            }
+        }
+        if self.ledger.warming(now) {
+            let delivered = self.streams[s as usize].cur_ok && factor >= 1.0;
+            let log = &mut self.logs[s as usize];
+            log.warm_periods += 1;
+            log.warm_delivered += u32::from(delivered);
         }
         let st = &self.streams[s as usize];
         let epoch = st.epoch;
@@ -195,16 +215,21 @@ impl Headend {
         }
         let m = st.module as usize;
         let n = self.layout.extent_packets[m];
-        let first = st.grid.position_at(from, self.bitrate) / n + 1;
+        let grid = st.grid;
+        let first = grid.position_at(from, self.bitrate) / n + 1;
         let mut count = 0;
         let mut e = first;
         while (e * n) < self.layout.title_packets {
-            let t = st.grid.time_of(e * n, self.bitrate);
+            let t = grid.time_of(e * n, self.bitrate);
             if t >= to {
                 break;
             }
             if t > from {
                 count += 1;
+                self.impact(t, s, Impact::Glitch);
+                if self.ledger.warming(t) {
+                    self.logs[s as usize].warm_periods += 1;
+                }
             }
             e += 1;
         }

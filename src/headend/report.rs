@@ -42,6 +42,7 @@ impl Headend {
             md.busy_at_report = busy;
             let switch_bps = (self.switch_offered[m] as f64 * self.switch_factor[m]).round() as u64;
             self.module_rows.push(ModuleRow {
+                t: now,
                 t_s: now.as_secs_f64(),
                 module: m as u32,
                 streams: md.streams,
@@ -52,6 +53,8 @@ impl Headend {
                 switch_bps,
                 failed: md.failed || md.buffer.failed,
                 degraded: md.degraded,
+                // Filled from the ledger when the run is collected.
+                interval: Default::default(),
             });
             md.buffer.peak = md.buffer.used;
         }

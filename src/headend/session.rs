@@ -2,6 +2,7 @@
 //! holds the title and has room, counts the ones nobody can admit, and ends
 //! sessions.
 
+use super::ledger::Impact;
 use super::stream::*;
 use super::transport::Grid;
 use super::{Agenda, Headend, HeadendEv};
@@ -23,6 +24,7 @@ impl Headend {
             self.start_user(q, SimTime::ZERO + phase, title, extent, n);
             placed += n;
         }
+        self.arrivals_open = true;
         if raw.workload.arrivals_per_s > 0.0 {
             let gap = self.rng_arrival.exponential(1.0 / raw.workload.arrivals_per_s);
             q.schedule(SimTime::from_secs_f64(gap), HeadendEv::Arrival);
@@ -152,7 +154,8 @@ impl Headend {
         let m = match m {
             Ok(m) => m,
             Err(why) => {
-                self.counters.blocked += 1;
+                let home = (0..self.modules.len()).find(|&i| self.layout.holds(i, title)).unwrap_or(0);
+                self.block(q.now(), home);
                 self.counters.blocked_by[why as usize] += 1;
                 return;
             }
@@ -161,12 +164,13 @@ impl Headend {
         for _ in 0..n {
             let Some(channel) = self.fatc.assign() else {
                 // Only without admission control: a user's later streams.
-                self.counters.blocked += 1;
+                self.block(q.now(), m);
                 self.counters.blocked_by[Blocked::Fatc as usize] += 1;
                 return;
             };
             self.counters.sessions_started += 1;
             let id = self.streams.len() as StreamId;
+            self.ledger.record(q.now(), id, m as u16, Impact::SessionStarted);
             let start_pkt = self.layout.extent_span(m, extent).0;
             let first_deadline = t0 + self.modules[m].period;
             let session_end =
@@ -201,6 +205,12 @@ impl Headend {
                 dup_pkts: 0,
                 stall_ns: 0,
                 migrations: 0,
+                session_end,
+                awaiting_start: self.arrivals_open,
+                startup: None,
+                frozen_until: SimTime::ZERO,
+                warm_periods: 0,
+                warm_delivered: 0,
                 // Admission by the session controller; the first read may
                 // follow later (the initial population's random phase).
                 started: q.now(),
@@ -210,6 +220,20 @@ impl Headend {
             self.set_feeder(q.now(), id, m as u16);
             self.modules[m].streams += 1;
             self.switch_dirty = true;
+            if self.arrivals_open {
+                // Start-up: playout starts when the first extent is in the
+                // buffer (`start_playout`); its read is issued now with the
+                // deadline one period on, as any stream's next read.
+                self.issue_next_read(q, id);
+                match self.streams[id as usize].next_read {
+                    Some(r) if self.reads.get(r).state != ReadState::Failed => self.await_completion(q, r),
+                    _ => self.start_playout(q, id),
+                }
+                if let Some(e) = session_end {
+                    q.schedule(e, HeadendEv::SessionEnd { stream: id, epoch: 0 });
+                }
+                continue;
+            }
             q.schedule(first_deadline, HeadendEv::Boundary { stream: id, epoch: 0 });
             if let Some(e) = session_end {
                 q.schedule(e, HeadendEv::SessionEnd { stream: id, epoch: 0 });
@@ -221,6 +245,26 @@ impl Headend {
                 q.schedule(t0, HeadendEv::FirstRead { stream: id, epoch: 0 });
             }
         }
+    }
+
+    /// The first extent of a starting stream `s` is in the buffer (or its
+    /// read failed): playout starts now, its first slot now.
+    pub(super) fn start_playout(&mut self, q: &mut impl Agenda, s: StreamId) {
+        let now = q.now();
+        let log = &mut self.logs[s as usize];
+        log.awaiting_start = false;
+        log.startup = Some(now.saturating_since(log.started));
+        let st = &mut self.streams[s as usize];
+        st.grid.anchor_t = now;
+        st.next_deadline = now;
+        q.schedule(now, HeadendEv::Boundary { stream: s, epoch: st.epoch });
+    }
+
+    /// A session nobody admits; counted on module `m` (the one chosen, or
+    /// the first holding the title).
+    fn block(&mut self, now: SimTime, m: usize) {
+        self.counters.blocked += 1;
+        self.ledger.record(now, u32::MAX, m as u16, Impact::SessionBlocked);
     }
 
     pub(super) fn on_first_read(&mut self, q: &mut impl Agenda, s: StreamId, epoch: u32) {
@@ -247,6 +291,11 @@ impl Headend {
             return;
         }
         self.settle_stream_reads(q, s);
+        if status == Status::Terminated {
+            self.terminated_loss(s, now);
+        } else if let Some(dark) = self.streams[s as usize].dark_since {
+            self.dark_unresumed(s, dark, now);
+        }
         let st = &mut self.streams[s as usize];
         st.status = status;
         self.logs[s as usize].ended = Some(now);

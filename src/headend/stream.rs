@@ -75,6 +75,18 @@ pub struct StreamLog {
     pub dup_pkts: u64,
     pub stall_ns: u64,
     pub migrations: u32,
+    /// When the viewing time is over, if it is limited.
+    pub session_end: Option<SimTime>,
+    /// End of the last freeze: a stall starting there continues it.
+    pub frozen_until: SimTime,
+    /// Admitted, first extent not yet in the buffer: playout has not started.
+    pub awaiting_start: bool,
+    /// From admission to the first extent in the buffer (arrivals only; the
+    /// initial population is already playing).
+    pub startup: Option<crate::engine::SimDuration>,
+    /// Periods and deliveries during the warm-up (not reported).
+    pub warm_periods: u32,
+    pub warm_delivered: u32,
     /// Admission by the session controller.
     pub started: SimTime,
     pub ended: Option<SimTime>,

@@ -8,9 +8,11 @@
 //! destination side (FIG. 5) in `destination.rs`, the choice of who is
 //! migrated how in `triage.rs`, and the policies (and the routing of the
 //! protocol's events) in `policy.rs`. Step numbers of the patent are quoted
-//! where each step is taken, so `grep "step 516"` finds it.
+//! where each step is taken, so `grep "step 516"` finds it. Outcome labels
+//! are settled on what the viewer saw in `judge.rs`.
 
 pub mod destination;
+mod judge;
 pub mod messages;
 pub mod policy;
 pub mod source;

@@ -71,6 +71,22 @@ impl CsvRow<'_> {
         }
     }
 
+    /// An integer, or an empty cell for "none".
+    pub(crate) fn opt_int(&mut self, v: Option<impl itoa::Integer>) -> &mut Self {
+        match v {
+            Some(v) => self.int(v),
+            None => self.field(b""),
+        }
+    }
+
+    /// `v` with `d` decimals, or an empty cell for "none".
+    pub(crate) fn opt_fx(&mut self, v: Option<f64>, d: usize) -> &mut Self {
+        match v {
+            Some(v) => self.fx(v, d),
+            None => self.field(b""),
+        }
+    }
+
     /// Text, quoted if it holds a comma, a quote or a line break.
     pub(crate) fn text(&mut self, v: &str) -> &mut Self {
         self.field(v.as_bytes())

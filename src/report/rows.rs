@@ -5,9 +5,13 @@
 use super::csv_text::CsvText;
 use serde::{Deserialize, Serialize};
 
-/// One row of `modules.csv`.
+/// One row of `modules.csv`: the module's state at `t_s`, and what
+/// happened on it in the interval ending at `t_s` (after the previous row's
+/// `t_s`; nothing before the warm-up counts).
 #[derive(Clone, Debug)]
 pub struct ModuleRow {
+    /// End of the interval [ns], exactly.
+    pub t: crate::engine::SimTime,
     pub t_s: f64,
     pub module: u32,
     pub streams: u32,
@@ -18,6 +22,20 @@ pub struct ModuleRow {
     pub switch_bps: u64,
     pub failed: bool,
     pub degraded: bool,
+    pub interval: IntervalCounts,
+}
+
+/// What happened on one module in one reporting interval.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct IntervalCounts {
+    pub glitches: u64,
+    pub freezes: u64,
+    pub lost_s: f64,
+    pub duplicate_s: f64,
+    pub migrations_in: u64,
+    pub migrations_out: u64,
+    pub sessions_started: u64,
+    pub sessions_blocked: u64,
 }
 
 /// One row of `reads.csv` (with `--trace`).
@@ -46,16 +64,24 @@ pub struct StreamRow {
     pub stream_id: u32,
     pub user_id: u32,
     pub title: u32,
-    pub module_start: i64,
-    pub module_end: i64,
+    pub module_start: u32,
+    /// `None` once nobody feeds the stream (it ended).
+    pub module_end: Option<u32>,
     pub start_s: f64,
     pub end_s: f64,
     pub periods: u32,
     pub delivered: u32,
     pub glitches: u32,
+    pub freezes: u32,
+    pub freeze_s: f64,
+    /// Content never seen, the rest of a terminated session included.
     pub lost_s: f64,
+    pub terminated_lost_s: f64,
     pub duplicate_s: f64,
     pub stall_s: f64,
+    /// From admission to the first extent in the buffer; `None` for the
+    /// initial population (already playing) and a session that never started.
+    pub startup_s: Option<f64>,
     pub migrations: u32,
     pub terminated: bool,
 }
@@ -69,7 +95,8 @@ pub struct MigrationRow {
     pub user_id: u32,
     pub stream_id: u32,
     pub source: u32,
-    pub destination: i64,
+    /// `None`: no destination was found.
+    pub destination: Option<u32>,
     pub transitional_extent: u32,
     pub packet_offset: u64,
     /// The transition is inside a destination extent: the destination set
@@ -116,7 +143,10 @@ pub struct Summary {
     pub extents_delivered: u64,
     pub glitches: u64,
     pub glitch_rate: f64,
+    pub freezes: u64,
+    pub freeze_s: f64,
     pub lost_s: f64,
+    pub terminated_lost_s: f64,
     pub duplicate_s: f64,
     pub stall_s: f64,
     pub lost_packets: u64,
@@ -128,10 +158,18 @@ pub struct Summary {
     pub migrations_duplicate: u64,
     pub migrations_lost: u64,
     pub migrations_failed: u64,
+    pub migrations_pending: u64,
     pub seamless_fraction: f64,
     pub smbus_messages: u64,
     pub smbus_lost: u64,
     pub streams_terminated: u64,
+    /// Start-up latency of the sessions admitted after the start (from
+    /// the warm-up on) [s]: mean and nearest-rank percentiles; 0 when no
+    /// session started.
+    pub startup_s_mean: f64,
+    pub startup_s_p50: f64,
+    pub startup_s_p95: f64,
+    pub startup_s_p99: f64,
 }
 
 impl Summary {
@@ -151,7 +189,10 @@ impl Summary {
             ("extents_delivered", self.extents_delivered as f64),
             ("glitches", self.glitches as f64),
             ("glitch_rate", self.glitch_rate),
+            ("freezes", self.freezes as f64),
+            ("freeze_s", self.freeze_s),
             ("lost_s", self.lost_s),
+            ("terminated_lost_s", self.terminated_lost_s),
             ("duplicate_s", self.duplicate_s),
             ("stall_s", self.stall_s),
             ("lost_packets", self.lost_packets as f64),
@@ -163,10 +204,15 @@ impl Summary {
             ("migrations_duplicate", self.migrations_duplicate as f64),
             ("migrations_lost", self.migrations_lost as f64),
             ("migrations_failed", self.migrations_failed as f64),
+            ("migrations_pending", self.migrations_pending as f64),
             ("seamless_fraction", self.seamless_fraction),
             ("smbus_messages", self.smbus_messages as f64),
             ("smbus_lost", self.smbus_lost as f64),
             ("streams_terminated", self.streams_terminated as f64),
+            ("startup_s_mean", self.startup_s_mean),
+            ("startup_s_p50", self.startup_s_p50),
+            ("startup_s_p95", self.startup_s_p95),
+            ("startup_s_p99", self.startup_s_p99),
         ]
     }
 }
@@ -179,8 +225,9 @@ fn csv_with_header(header: &str, rows: usize, row_bytes: usize) -> CsvText {
 }
 
 pub fn modules_csv(rows: &[ModuleRow]) -> String {
-    let header = "t_s,module,streams,disk_util,buffer_bytes,buffer_peak_bytes,buffer_util,switch_bps,failed,degraded";
-    let mut out = csv_with_header(header, rows.len(), 80);
+    let header = "t_s,module,streams,disk_util,buffer_bytes,buffer_peak_bytes,buffer_util,switch_bps,failed,degraded,\
+                  glitches,freezes,lost_s,duplicate_s,migrations_in,migrations_out,sessions_started,sessions_blocked";
+    let mut out = csv_with_header(header, rows.len(), 110);
     for r in rows {
         out.row()
             .fx(r.t_s, 6)
@@ -193,13 +240,22 @@ pub fn modules_csv(rows: &[ModuleRow]) -> String {
             .int(r.switch_bps)
             .flag(r.failed)
             .flag(r.degraded)
+            .int(r.interval.glitches)
+            .int(r.interval.freezes)
+            .fx(r.interval.lost_s, 6)
+            .fx(r.interval.duplicate_s, 6)
+            .int(r.interval.migrations_in)
+            .int(r.interval.migrations_out)
+            .int(r.interval.sessions_started)
+            .int(r.interval.sessions_blocked)
             .end();
     }
     out.into_string()
 }
 
 pub fn streams_csv(rows: &[StreamRow]) -> String {
-    let header = "stream_id,user_id,title,module_start,module_end,start_s,end_s,periods,delivered,glitches,lost_s,duplicate_s,stall_s,migrations,terminated";
+    let header = "stream_id,user_id,title,module_start,module_end,start_s,end_s,periods,delivered,glitches,freezes,freeze_s,lost_s,\
+                  terminated_lost_s,duplicate_s,stall_s,startup_s,migrations,terminated";
     let mut out = csv_with_header(header, rows.len(), 90);
     for r in rows {
         out.row()
@@ -207,15 +263,19 @@ pub fn streams_csv(rows: &[StreamRow]) -> String {
             .int(r.user_id)
             .int(r.title)
             .int(r.module_start)
-            .int(r.module_end)
+            .opt_int(r.module_end)
             .fx(r.start_s, 6)
             .fx(r.end_s, 6)
             .int(r.periods)
             .int(r.delivered)
             .int(r.glitches)
+            .int(r.freezes)
+            .fx(r.freeze_s, 6)
             .fx(r.lost_s, 6)
+            .fx(r.terminated_lost_s, 6)
             .fx(r.duplicate_s, 6)
             .fx(r.stall_s, 6)
+            .opt_fx(r.startup_s, 6)
             .int(r.migrations)
             .flag(r.terminated)
             .end();
@@ -234,7 +294,7 @@ pub fn migrations_csv(rows: &[MigrationRow]) -> String {
             .int(r.user_id)
             .int(r.stream_id)
             .int(r.source)
-            .int(r.destination)
+            .opt_int(r.destination)
             .int(r.transitional_extent)
             .int(r.packet_offset)
             .flag(r.discontinuity)
@@ -293,18 +353,25 @@ mod tests {
             user_id: 3,
             title: 499,
             module_start: 0,
-            module_end: -1,
+            module_end: None,
             start_s: 0.25,
             end_s: -0.0,
             periods: 300,
             delivered: 299,
             glitches: 1,
+            freezes: 1,
+            freeze_s: 0.5,
             lost_s: 2.5,
+            terminated_lost_s: 2.0,
             duplicate_s: 0.0,
             stall_s: 1e-7,
+            startup_s: None,
             migrations: 2,
             terminated: true,
         };
-        assert_eq!(streams_csv(&[stream]).lines().nth(1), Some("7,3,499,0,-1,0.250000,0.000000,300,299,1,2.500000,0.000000,0.000000,2,1"));
+        assert_eq!(
+            streams_csv(&[stream]).lines().nth(1),
+            Some("7,3,499,0,,0.250000,0.000000,300,299,1,1,0.500000,2.500000,2.000000,0.000000,0.000000,,2,1")
+        );
     }
 }

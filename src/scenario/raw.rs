@@ -22,6 +22,11 @@ pub struct RawScenario {
     /// Interval between rows of `modules.csv` [s].
     #[serde(default = "d_report_interval")]
     pub report_interval_s: f64,
+    /// Warm-up [s]: nothing that happens before it counts in any total,
+    /// per-stream figure or per-interval column (the rows of `modules.csv`
+    /// before it are written, with zero impact columns).
+    #[serde(default)]
+    pub warmup_s: f64,
     #[serde(default)]
     pub content: RawContent,
     pub headend: RawHeadend,

@@ -230,6 +230,9 @@ impl Checker<'_> {
         self.positive("report_interval_s", raw.report_interval_s, MAX_DURATION_S);
         // A longer interval than the run is fine: one row at the end.
         let duration = Some(raw.duration_s).filter(|&d| d > 0.0 && d <= MAX_DURATION_S);
+        if !(raw.warmup_s.is_finite() && raw.warmup_s >= 0.0 && duration.is_none_or(|d| raw.warmup_s < d)) {
+            self.bad("warmup_s", format!("expected a number >= 0 and < duration_s, got {}", num(raw.warmup_s)));
+        }
         let rows = "at most a million rows per module in modules.csv";
         self.at_most_per_run("report_interval_s", raw.report_interval_s, duration, MAX_REPORT_ROWS, rows);
         duration

@@ -1,6 +1,6 @@
 //! `runs.csv` and `points.csv`: one row per run, and per parameter point the
 //! mean, sample standard deviation and Student-t 95 % confidence interval
-//! of every summary total.
+//! of every summary total, clamped at 0 for a total never observed below 0.
 //!
 //! Both are built from the `summary.json` files on disk, never from the
 //! values in memory, so a run done now and a run read back on resume give
@@ -202,7 +202,11 @@ impl Stats {
         let var = xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64;
         let std = var.sqrt();
         let half = t975(n - 1) * std / (n as f64).sqrt();
-        Stats { mean, std: Some(std), lo: mean - half, hi: mean + half }
+        // A quantity never observed below 0 (every total: counts, seconds,
+        // fractions) cannot have a negative mean: the t-interval is clamped
+        // at 0 rather than reporting a bound the quantity cannot take.
+        let floor = if xs.iter().all(|&x| x >= 0.0) { 0.0 } else { f64::NEG_INFINITY };
+        Stats { mean, std: Some(std), lo: (mean - half).max(floor), hi: mean + half }
     }
 }
 
@@ -212,13 +216,28 @@ mod tests {
 
     #[test]
     fn student_t_interval_of_a_small_sample() {
-        let s = Stats::of(&[1.0, 2.0, 3.0]);
-        assert_eq!(s.mean, 2.0);
+        // Far enough from 0 that the clamp does not apply.
+        let s = Stats::of(&[11.0, 12.0, 13.0]);
+        assert_eq!(s.mean, 12.0);
         assert_eq!(s.std, Some(1.0));
         let half = 4.302652730 / 3f64.sqrt();
-        assert!((s.lo - (2.0 - half)).abs() < 1e-12 && (s.hi - (2.0 + half)).abs() < 1e-12);
+        assert!((s.lo - (12.0 - half)).abs() < 1e-12 && (s.hi - (12.0 + half)).abs() < 1e-12);
         assert_eq!(Stats::of(&[5.0]), Stats { mean: 5.0, std: None, lo: 5.0, hi: 5.0 });
         assert_eq!(t975(30), 2.042272456);
         assert_eq!(t975(31), 1.96);
+    }
+
+    #[test]
+    fn a_count_interval_is_clamped_at_zero() {
+        // Glitch counts 0, 0, 0, 0, 100: mean 20, std sqrt(2000) = 44.72,
+        // half-width 2.776445105 * 44.72 / sqrt(5) = 55.53, so the plain
+        // t-interval's low end would be 20 - 55.53 = -35.53.
+        let s = Stats::of(&[0.0, 0.0, 0.0, 0.0, 100.0]);
+        let half = 2.776445105 * 2000f64.sqrt() / 5f64.sqrt();
+        assert_eq!(s.lo, 0.0);
+        assert!((s.hi - (20.0 + half)).abs() < 1e-9);
+        // A quantity that does go negative keeps its two-sided interval.
+        let s = Stats::of(&[-1.0, 0.0, 1.0]);
+        assert!(s.lo < -1.0);
     }
 }

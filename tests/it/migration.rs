@@ -8,9 +8,16 @@ fn load_balance_migrations_with_spare_capacity_are_all_seamless() {
     let lb: Vec<_> = o.migrations.iter().filter(|m| m.cause == "load-balance").collect();
     assert!(lb.len() >= 10, "the observer moves users back: {}", lb.len());
     for m in &o.migrations {
-        assert_eq!(m.outcome, "seamless", "{m:?}");
         assert_eq!((m.lost_packets, m.duplicate_packets), (0, 0));
+        // Known model defect (issue 16): a transition clamped to a title's
+        // last packet leaves the next title's first read 0.4 ms; the viewer
+        // glitches and the label says so.
+        if m.packet_offset % 4_987 != 4_986 {
+            assert_eq!(m.outcome, "seamless", "{m:?}");
+        }
     }
+    let at_title_end = o.migrations.iter().filter(|m| m.outcome != "seamless").count();
+    assert!(at_title_end <= 1, "{at_title_end} migrations at a title's end");
     // Loads are even again at the end: module 3 took users back.
     let last: Vec<_> = o.modules.iter().rev().take(4).collect();
     let (lo, hi) = last.iter().fold((u32::MAX, 0), |(lo, hi), r| (lo.min(r.streams), hi.max(r.streams)));
@@ -77,12 +84,15 @@ fn rejected_request_with_no_alternate_destination_fails_and_terminates() {
 fn packet_offset_transitions_between_unequal_extent_sizes_are_seamless() {
     let o = run_file("scenarios/mixed-extent-sizes.json", &[]);
     assert!(!o.migrations.is_empty());
-    // Nothing lost; a destination whose disk queue is too long for the
-    // deadline may answer with a modified acceptance (the viewer sees a
-    // little content twice), as one of 51 does with seed 5.
-    assert!(o.migrations.iter().all(|m| m.lost_packets == 0 && (m.outcome == "seamless" || m.outcome == "duplicate")));
-    let seamless = o.migrations.iter().filter(|m| m.outcome == "seamless").count();
-    assert!(seamless * 10 >= o.migrations.len() * 9, "{seamless} of {} seamless", o.migrations.len());
+    assert!(o.migrations.iter().all(|m| m.lost_packets == 0 && m.duplicate_packets == 0));
+    // Known model defects (issue 16): a transition near the end of a
+    // destination extent leaves the next read too little time, and one at a
+    // title's last packet leaves it none; the viewer glitches right after
+    // the hand-off and the label says so: 3 of 50 on seed 5 with the
+    // validated disk, whose longer reads leave less slack (1 of 50 with
+    // `--set headend.disk.model=formula --set headend.host_bus_bytes_per_s=null`).
+    let spoiled = o.migrations.iter().filter(|m| m.outcome != "seamless").count();
+    assert!(spoiled <= 3 && o.migrations.iter().all(|m| ["seamless", "lost"].contains(&m.outcome)), "{spoiled} not seamless");
     // Some transitions land inside a destination extent (a packet offset on a
     // random-access point: a multiple of 0.5 s = 1 246 packets from the title start).
     let inside: Vec<_> = o.migrations.iter().filter(|m| m.discontinuity).collect();
@@ -106,7 +116,7 @@ fn a_users_streams_migrate_together_to_one_destination() {
     // Box 405: each user has a content stream and, say, an audio stream.
     let o = run_file("scenarios/load-imbalance.json", &["workload.streams_per_user=2", "workload.streams=120"]);
     assert!(o.migrations.len() > 10);
-    let mut by_user = std::collections::BTreeMap::<u32, Vec<(f64, i64)>>::new();
+    let mut by_user = std::collections::BTreeMap::<u32, Vec<(f64, Option<u32>)>>::new();
     for m in &o.migrations {
         by_user.entry(m.user_id).or_default().push((m.t_s, m.destination));
     }
@@ -119,4 +129,106 @@ fn a_users_streams_migrate_together_to_one_destination() {
         }
     }
     assert!(o.migrations.iter().all(|m| m.outcome == "seamless"));
+}
+
+/// Runs a scenario text in-process and keeps the world, so a test can read
+/// the head-end's impact ledger (every glitch, freeze and loss with its
+/// instant) beside the run's output.
+fn run_world(text: &str, sets: &[String]) -> (vodsim::sim::World, vodsim::sim::RunOutput, u32) {
+    use vodsim::sim::{RunOptions, World, finish};
+    let l = vodsim::scenario::load_str("t.json", text, sets, None).expect("valid scenario");
+    let mut w = World::new(&l.scenario, RunOptions { check: true, ..RunOptions::default() });
+    w.start();
+    let end = w.end();
+    w.advance(end, |_| {}).expect("runs");
+    let o = finish(&mut w, &l.scenario, "t", std::time::Instant::now(), |_| {}).expect("ends");
+    (w, o, l.scenario.raw.migration.trigger_grace_packets)
+}
+
+/// For every stream whose every migration is labelled seamless: nothing
+/// the viewer would notice from each migration's start through the first
+/// two deadlines the destination serves (two of its periods after the
+/// hand-off). Returns (streams checked, migrations not labelled seamless).
+fn seamless_labels_are_true(w: &vodsim::sim::World, o: &vodsim::sim::RunOutput, grace_packets: u32) -> Result<(usize, usize), String> {
+    use vodsim::headend::Impact;
+    let h = &w.headend;
+    let grace_ns = h.pkt_time(u64::from(grace_packets)).0;
+    let impacts = h.results().impacts;
+    let mut checked = 0;
+    let streams: std::collections::BTreeSet<u32> = o.migrations.iter().map(|m| m.stream_id).collect();
+    for s in streams {
+        let migs: Vec<_> = o.migrations.iter().filter(|m| m.stream_id == s).collect();
+        if !migs.iter().all(|m| m.outcome == "seamless") {
+            continue;
+        }
+        checked += 1;
+        for m in migs {
+            let dest = m.destination.ok_or(format!("seamless migration of stream {s} without a destination"))?;
+            let period = h.period_of(dest as usize).as_secs_f64();
+            let (from, to) = (m.t_s - 1e-9, m.t_s + m.handoff_s + 2.0 * period + 1e-9);
+            for rec in impacts.iter().filter(|r| r.stream == s && (from..=to).contains(&r.t.as_secs_f64())) {
+                let noticed = match rec.kind {
+                    Impact::Glitch | Impact::Lost(_) | Impact::Duplicate(_) | Impact::TerminatedLost(_) => true,
+                    Impact::Freeze { ns, .. } => ns > grace_ns,
+                    _ => false,
+                };
+                if noticed {
+                    return Err(format!(
+                        "stream {s}: migration at {} s labelled seamless, but {:?} at {} s",
+                        m.t_s,
+                        rec.kind,
+                        rec.t.as_secs_f64()
+                    ));
+                }
+            }
+        }
+    }
+    Ok((checked, o.migrations.iter().filter(|m| m.outcome != "seamless").count()))
+}
+
+#[test]
+fn mixed_extent_sizes_seamless_streams_have_no_glitch_near_their_hand_off() {
+    let text = std::fs::read_to_string(crate::common::repo().join("scenarios/mixed-extent-sizes.json")).unwrap();
+    let (mut checked, mut relabelled) = (0, 0);
+    for seed in 1..=10 {
+        let (w, o, grace) = run_world(&text, &[format!("seed={seed}")]);
+        let (c, r) = seamless_labels_are_true(&w, &o, grace).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+        checked += c;
+        relabelled += r;
+    }
+    // 50 migrations per seed, nearly all seamless; seeds 2-8 each glitch
+    // right after a hand-off, which is labelled so.
+    assert!(checked >= 400, "{checked} streams checked");
+    assert!(relabelled >= 7, "only {relabelled} migrations not seamless over seeds 1-10");
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 24, failure_persistence: None, ..Default::default() })]
+
+    /// On random head-ends, faults and hand-off options, a `seamless` label
+    /// always matches the stream's record.
+    #[test]
+    fn a_seamless_label_matches_the_viewers_record(
+        seed in 0u64..1000,
+        modules in 2u32..5,
+        streams in 20u32..160,
+        mixed in proptest::bool::ANY,
+        warned in proptest::bool::ANY,
+        at_s in 5.0f64..50.0,
+        latency_us in proptest::sample::select(vec![10u32, 300, 800, 1200]),
+        transition in proptest::sample::select(vec!["extent", "packet-offset", "auto"]),
+    ) {
+        let sizes: Vec<String> = (0..modules).map(|m| if mixed && m % 2 == 1 { "703120" } else { "937556" }.to_string()).collect();
+        let kind = if warned { "failure-likely" } else { "module" };
+        let text = format!(r#"{{ "name": "p", "seed": {seed}, "duration_s": 60,
+            "headend": {{ "modules": {modules}, "disks_per_module": 4, "extent_bytes_by_module": [{}] }},
+            "workload": {{ "streams": {streams} }},
+            "smbus": {{ "latency_us": {latency_us} }},
+            "migration": {{ "transition": "{transition}" }},
+            "faults": [{{ "at_s": {at_s}, "kind": "{kind}", "module": 0 }}] }}"#, sizes.join(","));
+        let (w, o, grace) = run_world(&text, &[]);
+        if let Err(e) = seamless_labels_are_true(&w, &o, grace) {
+            return Err(proptest::test_runner::TestCaseError::fail(format!("{e}\n{text}")));
+        }
+    }
 }

@@ -358,20 +358,17 @@ fn check_totals(o: &RunOutput, modules: u32, buffer_bytes: u64) -> Result<(), St
     ensure(s.lost_s >= 0.0 && s.duplicate_s >= 0.0 && s.stall_s >= 0.0, "negative lost/duplicate/stall".into())?;
     for r in &o.streams {
         ensure(r.periods == r.delivered + r.glitches, format!("stream {}: periods != delivered + glitches", r.stream_id))?;
-        ensure(
-            r.module_start >= 0 && r.module_start < i64::from(modules),
-            format!("stream {}: module_start {}", r.stream_id, r.module_start),
-        )?;
-        ensure(r.module_end >= -1 && r.module_end < i64::from(modules), format!("stream {}: module_end {}", r.stream_id, r.module_end))?;
+        ensure(r.module_start < modules, format!("stream {}: module_start {}", r.stream_id, r.module_start))?;
+        ensure(r.module_end.is_none_or(|m| m < modules), format!("stream {}: module_end {:?}", r.stream_id, r.module_end))?;
         ensure(r.end_s <= s.duration_s + 1e-9, format!("stream {} ends after the run", r.stream_id))?;
     }
     for m in &o.migrations {
         ensure(["seamless", "duplicate", "lost", "failed", "pending"].contains(&m.outcome), format!("outcome {}", m.outcome))?;
         ensure(
-            m.source < modules && m.destination < i64::from(modules),
+            m.source < modules && m.destination.is_none_or(|d| d < modules),
             format!("migration {}: source/destination out of range", m.stream_id),
         )?;
-        ensure(m.destination != i64::from(m.source), format!("migration of stream {} to its own module {}", m.stream_id, m.source))?;
+        ensure(m.destination != Some(m.source), format!("migration of stream {} to its own module {}", m.stream_id, m.source))?;
     }
     let end = s.duration_s + 1e-9;
     for m in &o.migrations {
@@ -463,7 +460,7 @@ fn one_module_failing_with_nowhere_to_migrate_terminates_its_streams() {
         assert_eq!(o.summary.streams_terminated, 6, "{policy}");
         // The naive policy notices at the stream's next period boundary (2 s extents).
         let by = if policy == "naive" { 7.0 } else { 5.0 } + 1e-9;
-        assert!(o.streams.iter().all(|r| r.terminated && r.module_end == -1 && r.end_s <= by), "{policy}: {}", streams_csv(&o.streams));
+        assert!(o.streams.iter().all(|r| r.terminated && r.module_end.is_none() && r.end_s <= by), "{policy}: {}", streams_csv(&o.streams));
         assert_eq!(o.summary.migrations_seamless + o.summary.migrations_duplicate + o.summary.migrations_lost, 0, "{policy}");
         // Nothing plays after the failure, so no deadline falls due after it either.
         let after: u32 = o.streams.iter().map(|r| r.periods).sum();
@@ -497,14 +494,18 @@ fn a_fault_at_t0_moves_or_ends_every_stream_of_the_module() {
         let on0: Vec<_> = o.streams.iter().filter(|r| r.module_start == 0).collect();
         assert!(!on0.is_empty(), "{kind}: module 0 got no streams");
         for r in &on0 {
-            assert!(r.terminated || (r.migrations >= 1 && r.module_end != 0), "{kind}: stream {} stayed on module 0: {r:?}", r.stream_id);
+            assert!(
+                r.terminated || (r.migrations >= 1 && r.module_end != Some(0)),
+                "{kind}: stream {} stayed on module 0: {r:?}",
+                r.stream_id
+            );
         }
         if kind != "disk" {
             let n = o.migrations.iter().filter(|m| m.source == 0 && m.t_s == 0.0).count();
             assert_eq!(n, on0.len(), "{kind}: one migration per user of module 0 at t = 0");
         }
         // Module 0 takes no stream after the fault.
-        assert!(o.streams.iter().all(|r| r.module_end != 0), "{kind}");
+        assert!(o.streams.iter().all(|r| r.module_end != Some(0)), "{kind}");
     }
 }
 
@@ -532,7 +533,7 @@ fn a_run_shorter_than_one_service_period_has_no_deadline_yet() {
     // A failure within that half second still migrates cleanly.
     let o =
         run_ok(&small(2, 10, json!([{ "at_s": 0.25, "kind": "module", "module": 1 }])).replace("\"duration_s\":20", "\"duration_s\":0.5"));
-    assert!(o.streams.iter().filter(|r| r.module_start == 1).all(|r| r.module_end == 0 || r.terminated));
+    assert!(o.streams.iter().filter(|r| r.module_start == 1).all(|r| r.module_end == Some(0) || r.terminated));
     assert_eq!(o.summary.glitches, 0);
     let lone = run_ok(&small(1, 3, json!([])).replace("\"duration_s\":20", "\"duration_s\":0.000001"));
     assert_eq!(lone.summary.stream_periods, 0);

@@ -261,6 +261,51 @@ fn sweep_csvs_follow_the_pandas_grammar() {
     }
 }
 
+/// Two modules, module 0 fails at 10 s: how many reads fail and how many
+/// deadlines are missed differs by seed (0 or 1 failed read on seeds 1..5).
+const FAULTY: &str = r#"{
+  "name": "sweep-fault",
+  "description": "Two modules of two disks, 30 streams, module 0 fails at 10 s. Expected: every stream migrates; a few glitches.",
+  "seed": 1,
+  "duration_s": 20,
+  "headend": { "modules": 2, "disks_per_module": 2 },
+  "workload": { "streams": 30 },
+  "faults": [{ "at_s": 10, "kind": "module", "module": 0 }]
+}"#;
+
+#[test]
+fn no_confidence_bound_of_a_non_negative_total_is_below_zero() {
+    let fx = Fixture::new();
+    let path = fx.path("faulty.json");
+    fs::write(&path, FAULTY).unwrap();
+    let out = fx.path("ci");
+    ok(&vodsim(&["sweep", &path.display().to_string(), "--seeds", "1..5", "--quiet", "--out", &out.display().to_string()]));
+    let table = |f: &str| -> Vec<Vec<(String, f64)>> {
+        let text = read(&out, f);
+        let mut lines = text.lines();
+        let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
+        lines.map(|l| header.iter().cloned().zip(l.split(',').map(|v| v.parse::<f64>().unwrap_or(f64::NAN))).collect()).collect()
+    };
+    let runs = table("runs.csv");
+    let point = &table("points.csv")[0];
+    let get = |name: &str| point.iter().find(|(h, _)| h == name).map(|(_, v)| *v).unwrap();
+    let mut clamped = 0;
+    for (h, _) in point.iter().filter(|(h, _)| h.ends_with("_ci95_lo")) {
+        let total = h.trim_end_matches("_ci95_lo");
+        assert!(runs.iter().all(|r| r.iter().any(|(c, v)| c == total && *v >= 0.0)), "{total}: every summary total is >= 0");
+        let (mean, std, lo) = (get(&format!("{total}_mean")), get(&format!("{total}_std")), get(h));
+        assert!(lo >= 0.0, "{total}: ci95_lo = {lo}");
+        // t(0.975, 4) = 2.776445105 over n = 5 runs.
+        if mean - 2.776445105 * std / 5f64.sqrt() < -1e-9 {
+            assert_eq!(lo, 0.0, "{total}: the t-interval is clamped at 0, not moved");
+            clamped += 1;
+        }
+    }
+    // reads_failed is 1, 1, 0, 0, 1: mean 0.6, std 0.5477, plain low end
+    // 0.6 - 2.776 * 0.5477 / 2.236 = -0.08; without a clamp this test is moot.
+    assert!(clamped >= 1, "no total needed the clamp: the fixture no longer tests it");
+}
+
 #[test]
 fn ranges_jobs_and_shards_beyond_their_limits_exit_2_at_once() {
     let fx = Fixture::new();
