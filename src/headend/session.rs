@@ -156,7 +156,7 @@ impl Headend {
             Err(why) => {
                 let home = (0..self.modules.len()).find(|&i| self.layout.holds(i, title)).unwrap_or(0);
                 self.block(q.now(), home);
-                self.counters.blocked_by[why as usize] += 1;
+                self.count_blocked(q.now(), why);
                 return;
             }
         };
@@ -165,7 +165,7 @@ impl Headend {
             let Some(channel) = self.fatc.assign() else {
                 // Only without admission control: a user's later streams.
                 self.block(q.now(), m);
-                self.counters.blocked_by[Blocked::Fatc as usize] += 1;
+                self.count_blocked(q.now(), Blocked::Fatc);
                 return;
             };
             self.counters.sessions_started += 1;
@@ -265,6 +265,14 @@ impl Headend {
     fn block(&mut self, now: SimTime, m: usize) {
         self.counters.blocked += 1;
         self.ledger.record(now, u32::MAX, m as u16, Impact::SessionBlocked);
+    }
+
+    /// A session blocked by `why` at `now`, counted by reason after the
+    /// warm-up, like `sessions_blocked`.
+    fn count_blocked(&mut self, now: SimTime, why: Blocked) {
+        if now >= self.ledger.warmup {
+            self.counters.blocked_by[why as usize] += 1;
+        }
     }
 
     pub(super) fn on_first_read(&mut self, q: &mut impl Agenda, s: StreamId, epoch: u32) {

@@ -63,4 +63,15 @@ fn the_default_head_end_blocks_the_excess_instead_of_glitching() {
         acc
     });
     assert!(peak.values().all(|&n| n <= 266), "{peak:?}");
+    // Counted by reason like the total: not in the warm-up, where the
+    // initial population's excess is blocked.
+    let warm = run_file("scenarios/default.json", &["workload.streams=400", "faults=[]", "warmup_s=10"]);
+    let s = &warm.summary;
+    let by_reason = s.sessions_blocked_no_module
+        + s.sessions_blocked_buffer
+        + s.sessions_blocked_disk
+        + s.sessions_blocked_switch
+        + s.sessions_blocked_fatc;
+    assert_eq!(by_reason, s.sessions_blocked);
+    assert!(s.sessions_blocked < o.summary.sessions_blocked - (400 - 266) + 1, "{} vs {}", s.sessions_blocked, o.summary.sessions_blocked);
 }
