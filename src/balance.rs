@@ -201,7 +201,7 @@ impl LoadObserver {
                 let Some((_, dest)) = dest else { continue };
                 let mut moved = false;
                 for &s in &streams {
-                    if p.begin_migration_to(q, h, s, Cause::LoadBalance, dest) {
+                    if p.move_user(q, h, s, Cause::LoadBalance, dest) {
                         self.record_move(s, now);
                         moved = true;
                     }

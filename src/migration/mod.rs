@@ -140,6 +140,10 @@ impl Protocol {
 
     /// The head-end's transitional read `read` of migration `mig` finished.
     pub fn on_read_done(&mut self, q: &mut impl Agenda, h: &mut Headend, mig: u32, read: ReadId) {
+        if self.cfg.policy == crate::scenario::Policy::Reconnect {
+            self.reconnect_read_done(q, h, mig, read);
+            return;
+        }
         self.migration_read_done(q, h, mig, read);
     }
 }

@@ -1,11 +1,15 @@
 //! Migration policies, and the routing of the protocol's own events:
-//! `protocol` (FIG. 4–6) and `naive`, the reaction a straightforward model
-//! has (the SimPy peer's): restart each user on a survivor at its next
-//! period, no handshake, in-flight extents lost.
+//! `protocol` (FIG. 4–6); `reconnect`, what a set-top box and session
+//! controller do without it (the stream stops, the box asks again after a
+//! detection time, a survivor starts the title where the viewer was); and
+//! `naive`, the strawman a straightforward model has (the SimPy peer's):
+//! restart each user on a survivor at its next period, no handshake,
+//! in-flight extents lost.
 
 use super::{Agenda, Cause, Migration, MsgKind, Outcome, Phase, Protocol, ProtocolEv, TimerKind};
+use crate::engine::SimDuration;
 use crate::headend::Headend;
-use crate::headend::stream::{Status, StreamId};
+use crate::headend::stream::{Owner, ReadId, Status, StreamId};
 use crate::scenario::Policy;
 
 impl Protocol {
@@ -28,6 +32,28 @@ impl Protocol {
                     self.begin_migration(q, h, plan.stream, cause, plan.horizon, plan.direct);
                 }
                 Policy::Naive => self.naive_schedule(q, h, plan.stream, cause),
+                // Without the protocol a warning changes nothing: the
+                // viewers stay until the module actually fails.
+                Policy::Reconnect if cause == Cause::FailureLikely => {}
+                Policy::Reconnect => self.reconnect_stop(q, h, plan.stream, cause),
+            }
+        }
+    }
+
+    /// Moves stream `s` off its module for load balancing, per the policy:
+    /// the protocol hands it to `dest` only; the naive policy restarts it on
+    /// its round-robin survivor; a reconnecting box re-requests it. Returns
+    /// whether a move started.
+    pub fn move_user(&mut self, q: &mut impl Agenda, h: &mut Headend, s: StreamId, cause: Cause, dest: usize) -> bool {
+        match self.cfg.policy {
+            Policy::Protocol => self.begin_migration_to(q, h, s, cause, dest),
+            Policy::Naive => {
+                self.naive_schedule(q, h, s, cause);
+                self.migrating(s).is_some()
+            }
+            Policy::Reconnect => {
+                self.reconnect_stop(q, h, s, cause);
+                self.migrating(s).is_some()
             }
         }
     }
@@ -111,9 +137,85 @@ impl Protocol {
         m.ended = now;
     }
 
+    /// Reconnect: the stream stops now (its module failed, or the head-end
+    /// moves it); the set-top box asks again after the detection time.
+    fn reconnect_stop(&mut self, q: &mut impl Agenda, h: &mut Headend, s: StreamId, cause: Cause) {
+        let now = q.now();
+        let st = h.stream(s);
+        if st.status != Status::Active || self.migrating(s).is_some() {
+            return;
+        }
+        let id = self.migrations.len() as u32;
+        let mut m = Migration::new(id, s, h.user_of(s), cause, st.module, now, None, true, Phase::Accepted);
+        m.title = st.title;
+        self.migrations.push(m);
+        self.set_migrating(s, Some(id));
+        // The box notices its own picture stopping: from when it went dark,
+        // however late the head-end learns of the failure.
+        let dark = h.stream(s).dark_since.unwrap_or(now);
+        let p_stop =
+            if h.stream(s).dark_since.is_none() { h.stop_output(q, s) } else { h.position_at(s, h.stream(s).dark_since.unwrap_or(now)) };
+        self.migrations[id as usize].q_pkt = p_stop;
+        let detect = SimDuration::from_secs_f64(self.cfg.reconnect_detect_s);
+        q.schedule((dark + detect).max(now), ProtocolEv::NaiveRestart { stream: s, mig: id });
+    }
+
+    /// Reconnect: the box asks the session controller again; a survivor
+    /// admits it and reads the extent holding the last position shown.
+    fn reconnect_request(&mut self, q: &mut impl Agenda, h: &mut Headend, s: StreamId, mig: u32) {
+        if h.stream(s).status != Status::Active || self.migrations[mig as usize].outcome.is_some() {
+            return;
+        }
+        let src = self.migrations[mig as usize].source as usize;
+        let title = h.stream(s).title;
+        let Some(dest) = h.next_round_robin(Some(src), title) else {
+            self.fail_migration(q, h, mig, "no survivor");
+            return;
+        };
+        h.reserve_stream(dest);
+        let p_stop = self.migrations[mig as usize].q_pkt;
+        let extent = (p_stop / h.layout().extent_packets[dest]) as u32;
+        let deadline = q.now() + h.period_of(dest);
+        let r = h.issue_read(q, Owner::Migration { mig, stream: s }, dest, title, extent, deadline);
+        let m = &mut self.migrations[mig as usize];
+        m.dest = dest as u16;
+        m.dest_reserved = true;
+        m.tried.push(dest as u16);
+        m.extent = extent;
+        m.dest_read = Some(r);
+    }
+
+    /// Reconnect: the first extent is in the survivor's buffer: playout
+    /// resumes at the last position shown (nothing lost, nothing repeated;
+    /// the viewer saw a freeze from the stop until now).
+    pub(super) fn reconnect_read_done(&mut self, q: &mut impl Agenda, h: &mut Headend, mig: u32, r: ReadId) {
+        let m = &self.migrations[mig as usize];
+        let s = m.stream;
+        if m.outcome.is_some() || h.stream(s).status != Status::Active || m.dest_read != Some(r) {
+            h.release_read(q, r);
+            return;
+        }
+        if !h.read_done(r) {
+            h.release_read(q, r);
+            self.migrations[mig as usize].dest_read = None;
+            self.fail_migration(q, h, mig, "first read failed");
+            return;
+        }
+        let (dest, p_stop) = (m.dest as usize, m.q_pkt);
+        self.migrations[mig as usize].dest_read = None;
+        let (lost, dup, stall) = h.resume_on(q, s, dest, p_stop, p_stop, Some(r));
+        let m = &mut self.migrations[mig as usize];
+        m.dest_reserved = false;
+        m.lost_pkts = lost;
+        m.dup_pkts = dup;
+        m.stall_ns = stall.0;
+        self.finish_migration(q, h, mig);
+    }
+
     /// Handles one of the protocol's own events.
     pub fn handle(&mut self, q: &mut impl Agenda, h: &mut Headend, ev: ProtocolEv) {
         match ev {
+            ProtocolEv::NaiveRestart { stream, mig } if self.cfg.policy == Policy::Reconnect => self.reconnect_request(q, h, stream, mig),
             ProtocolEv::NaiveRestart { stream, mig } => self.naive_restart(q, h, stream, mig),
             ProtocolEv::Msg { mig, round, kind } => self.on_message(q, h, mig, round, kind),
             ProtocolEv::Timer { mig, round, kind } => self.on_timer(q, h, mig, round, kind),

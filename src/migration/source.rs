@@ -191,6 +191,12 @@ impl Protocol {
             let earliest = st.grid.position_at(now + lead, bitrate);
             let floor = if packet_offset { earliest } else { earliest.max(accessed_end) };
             let q = floor.div_ceil(align) * align;
+            // Inside a destination extent, the destination's next read is
+            // issued when the transition's slot starts and due at its end:
+            // too close to the extent's end, it cannot make it, so the
+            // transition moves on to that end (an extent boundary).
+            let ext_end = (q / n_dst + 1) * n_dst;
+            let q = if q % n_dst != 0 && h.pkt_time(ext_end - q) < read + read { ext_end } else { q };
             let q = q.min(title_end.saturating_sub(1));
             match m.horizon {
                 // A failure threatens at `h` (the first extent on a failed

@@ -531,10 +531,18 @@ impl Default for RawSmbus {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawMigration {
-    /// `protocol` (FIG. 4–6) or `naive` (restart on a survivor at the next
-    /// period, no handshake, in-flight extents lost).
+    /// `protocol` (FIG. 4–6), `reconnect` (what a set-top box and session
+    /// controller do without the protocol: the stream stops, the box
+    /// notices after `reconnect_detect_s` and asks again; a survivor starts
+    /// the title at the last position shown through normal start-up) or
+    /// `naive` (a strawman: restart on a survivor at the next period, no
+    /// handshake, in-flight extents lost).
     #[serde(default)]
     pub policy: Policy,
+    /// `reconnect`: time for the set-top box to notice its stream stopped
+    /// and ask the session controller again [s].
+    #[serde(default = "d_reconnect_detect")]
+    pub reconnect_detect_s: f64,
     /// How long a source waits for an answer to a migrate request before
     /// trying another destination [ms].
     #[serde(default = "d_response_timeout")]
@@ -616,6 +624,7 @@ impl Default for RawMigration {
     fn default() -> Self {
         RawMigration {
             policy: Policy::default(),
+            reconnect_detect_s: d_reconnect_detect(),
             response_timeout_ms: d_response_timeout(),
             max_destinations: d_max_destinations(),
             max_recomputes: d_max_recomputes(),
@@ -637,13 +646,19 @@ impl Default for RawMigration {
 pub enum Policy {
     #[default]
     Protocol,
+    Reconnect,
     Naive,
+}
+
+fn d_reconnect_detect() -> f64 {
+    2.0
 }
 
 impl Policy {
     pub fn as_str(self) -> &'static str {
         match self {
             Policy::Protocol => "protocol",
+            Policy::Reconnect => "reconnect",
             Policy::Naive => "naive",
         }
     }

@@ -428,6 +428,7 @@ impl Checker<'_> {
         self.int_range("migration.trigger_grace_packets", m.trigger_grace_packets.into(), 0, 1_000_000);
         self.int_range("migration.stream_migrated_wait_packets", m.stream_migrated_wait_packets.into(), 1, 1_000_000);
         self.positive("migration.control_transfer_wait_ms", m.control_transfer_wait_ms, 1e9);
+        self.range("migration.reconnect_detect_s", m.reconnect_detect_s, 0.0, 1e6, "a time >= 0 s");
         if let Some(lb) = &m.load_balance {
             self.positive("migration.load_balance.interval_s", lb.interval_s, MAX_DURATION_S);
             let observations = "at most ten million observations";

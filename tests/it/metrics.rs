@@ -58,7 +58,7 @@ fn intervals_sum_to_totals(name: &str, o: &RunOutput, warmup_s: f64) {
 #[test]
 fn per_interval_columns_sum_to_the_totals_on_every_scenario() {
     for (file, sets) in shipped() {
-        for policy in ["migration.policy=protocol", "migration.policy=naive"] {
+        for policy in ["migration.policy=protocol", "migration.policy=reconnect", "migration.policy=naive"] {
             let mut sets = sets.clone();
             sets.push(policy);
             let o = run_file(&file, &sets);
@@ -170,4 +170,38 @@ fn startup_p95_rises_as_arrivals_approach_capacity() {
         .collect();
     assert!(p95.windows(2).all(|w| w[0] < w[1]), "{p95:?}");
     assert!(p95[3] > 5.0 * p95[0], "{p95:?}");
+}
+
+#[test]
+fn reconnect_freezes_one_user_for_detection_plus_start_up_and_loses_nothing() {
+    // One user on module 0 of two; module 0 fails at 10 s. The box notices
+    // after 1.5 s and asks again; module 1 (idle) reads the extent holding
+    // the last position shown, and playout resumes there when it lands.
+    let json = r#"{ "name": "rc", "seed": 2, "duration_s": 30,
+        "headend": { "modules": 2, "disks_per_module": 2 },
+        "workload": { "streams": 1 },
+        "migration": { "policy": "reconnect", "reconnect_detect_s": 1.5 },
+        "faults": [ { "at_s": 10, "kind": "module", "module": 0 } ] }"#;
+    let o = crate::common::run(json, &[]);
+    let (s, r) = (&o.summary, &o.streams[0]);
+    assert_eq!((r.module_start, r.module_end, s.migrations), (0, Some(1), 1));
+    let read = o
+        .reads
+        .as_ref()
+        .unwrap()
+        .iter()
+        .find(|x| x.module == 1 && (x.t_issue_s - 11.5).abs() < 1e-9)
+        .expect("the reconnect read at 10 + 1.5 s");
+    // Idle disk: the read starts at once.
+    assert_eq!(read.t_start_s, read.t_issue_s);
+    let start_up = (read.seek_ms + read.rotation_ms + read.transfer_ms) / 1e3;
+    // Frozen from the failure (10 s) to the first extent in the buffer:
+    // 1.5 s + seek + rotation + transfer, one freeze.
+    assert_eq!(r.freezes, 1);
+    assert!((r.freeze_s - (1.5 + start_up)).abs() < 1e-6, "freeze {} vs {}", r.freeze_s, 1.5 + start_up);
+    // Resumed at the last position shown: nothing lost, nothing repeated.
+    assert_eq!((r.lost_s, r.duplicate_s, r.terminated_lost_s), (0.0, 0.0, 0.0));
+    // The 2 s deadlines of the grid that fell in the frozen 1.5x s: at most one.
+    assert!(r.glitches <= 1);
+    assert_eq!(o.migrations[0].outcome, "duplicate", "a freeze beyond the grace, nothing lost");
 }
