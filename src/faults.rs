@@ -2,6 +2,13 @@
 //! be migrated (FIG. 4 step 404). The hardware's state is the head-end's;
 //! this component owns the fault schedule and tells the head-end and the
 //! protocol what happened.
+//!
+//! A failure is not known when it happens: a disk's is noticed when the
+//! read it is serving times out (`headend.detection.io_timeout_ms`), a
+//! module's data path's when its heartbeats on the SMBUS have been missed
+//! `heartbeat_misses` times in a row; only then are its users migrated. A
+//! buffer's memory errors, a secondary-storage failure and a "failure
+//! likely" warning are reported by the module itself, at once.
 
 use crate::engine::{Schedule, SimDuration, SimTime};
 use crate::headend::Headend;
@@ -17,6 +24,8 @@ pub enum FaultEv {
     Repair(u32),
     /// The SMBUS burst of fault `i` ends.
     BurstEnd(u32),
+    /// Fault `i` (a disk or a module) is noticed.
+    Detected(u32),
 }
 
 /// The shared queue, as fault injection uses it.
@@ -26,11 +35,33 @@ impl<T: migration::Agenda + Schedule<FaultEv>> Agenda for T {}
 /// The scenario's faults.
 pub struct Faults {
     faults: Vec<RawFault>,
+    io_timeout: SimDuration,
+    heartbeat_period: SimDuration,
+    heartbeat_misses: u32,
 }
 
 impl Faults {
     pub fn new(sc: &Scenario) -> Faults {
-        Faults { faults: sc.raw.faults.clone() }
+        let det = &sc.raw.headend.detection;
+        Faults {
+            faults: sc.raw.faults.clone(),
+            io_timeout: SimDuration::from_millis_f64(det.io_timeout_ms),
+            heartbeat_period: SimDuration::from_millis_f64(det.heartbeat_period_ms),
+            heartbeat_misses: det.heartbeat_misses,
+        }
+    }
+
+    /// When a module whose data path fails at `at` is noticed: heartbeats
+    /// are due at every multiple of the period, the first one missed is the
+    /// first due at or after `at`, and the `heartbeat_misses`-th in a row
+    /// gives the failure away (none: known at once).
+    fn heartbeats_missed(&self, at: SimTime) -> SimTime {
+        if self.heartbeat_misses == 0 {
+            return at;
+        }
+        let p = self.heartbeat_period.0.max(1);
+        let first = at.0.div_ceil(p) * p;
+        SimTime(first + p * u64::from(self.heartbeat_misses - 1))
     }
 
     /// Schedules every fault.
@@ -45,6 +76,7 @@ impl Faults {
             FaultEv::Fault(i) => self.on_fault(q, h, p, i),
             FaultEv::Repair(i) => self.on_repair(q, h, i),
             FaultEv::BurstEnd(_) => p.smbus_burst(SimDuration::ZERO, 0.0),
+            FaultEv::Detected(i) => self.on_detected(q, h, p, i),
         }
     }
 
@@ -59,12 +91,13 @@ impl Faults {
         match f.kind {
             FaultKind::Disk => {
                 let d = f.disk.unwrap_or(0) as usize;
-                h.fail_disk(q, m, d);
-                p.shed_users(q, h, m, Cause::DiskFailure, Some(d), None);
+                let at = h.hang_disk(q, m, d, self.io_timeout);
+                q.schedule(at, FaultEv::Detected(i));
             }
             FaultKind::Module => {
+                // The data path stops now; its users go dark unnoticed.
                 h.fail_module(q, m);
-                p.shed_users(q, h, m, Cause::ModuleFailure, None, None);
+                q.schedule(self.heartbeats_missed(now), FaultEv::Detected(i));
             }
             FaultKind::Buffer => {
                 h.fail_buffer(q, m);
@@ -80,6 +113,24 @@ impl Faults {
                 let end = now + SimDuration::from_secs_f64(f.duration_s.unwrap_or(0.0));
                 q.schedule(end, FaultEv::BurstEnd(i));
             }
+        }
+    }
+
+    /// Fault `i` is known now: the head-end stops using what broke and the
+    /// module's users are migrated.
+    fn on_detected(&mut self, q: &mut impl Agenda, h: &mut Headend, p: &mut Protocol, i: u32) {
+        h.prepare_for_fault(q);
+        let f = &self.faults[i as usize];
+        let m = f.module.unwrap_or(0) as usize;
+        let fault_at = SimTime::from_secs_f64(f.at_s);
+        match f.kind {
+            FaultKind::Disk => {
+                let d = f.disk.unwrap_or(0) as usize;
+                h.fail_disk(q, m, d);
+                p.shed_users_after_fault(q, h, m, Cause::DiskFailure, Some(d), fault_at);
+            }
+            FaultKind::Module => p.shed_users_after_fault(q, h, m, Cause::ModuleFailure, None, fault_at),
+            _ => {}
         }
     }
 

@@ -4,6 +4,7 @@
 use crate::balance::{LoadCheck, LoadObserver};
 use crate::engine::{EventQueue, SimDuration, SimTime};
 use crate::faults::{FaultEv, Faults};
+use crate::headend::session::Blocked;
 use crate::headend::stream::{NO_MODULE, Status};
 use crate::headend::{Headend, HeadendEv, Impact, Notice};
 use crate::migration::{MsgKind, Outcome, Protocol, ProtocolEv, TimerKind};
@@ -39,6 +40,7 @@ pub enum Ev {
     Fault(u32),
     Repair(u32),
     BurstEnd(u32),
+    Detected(u32),
     LoadCheck,
     NaiveRestart { stream: u32, mig: u32 },
     Msg { mig: u32, round: u32, kind: MsgKind },
@@ -78,6 +80,7 @@ impl From<FaultEv> for Ev {
             FaultEv::Fault(i) => Ev::Fault(i),
             FaultEv::Repair(i) => Ev::Repair(i),
             FaultEv::BurstEnd(i) => Ev::BurstEnd(i),
+            FaultEv::Detected(i) => Ev::Detected(i),
         }
     }
 }
@@ -109,6 +112,7 @@ impl Ev {
             Ev::Fault(i) => Routed::Faults(FaultEv::Fault(i)),
             Ev::Repair(i) => Routed::Faults(FaultEv::Repair(i)),
             Ev::BurstEnd(i) => Routed::Faults(FaultEv::BurstEnd(i)),
+            Ev::Detected(i) => Routed::Faults(FaultEv::Detected(i)),
             Ev::LoadCheck => Routed::Observer,
             Ev::NaiveRestart { stream, mig } => Routed::Protocol(ProtocolEv::NaiveRestart { stream, mig }),
             Ev::Msg { mig, round, kind } => Routed::Protocol(ProtocolEv::Msg { mig, round, kind }),
@@ -399,7 +403,7 @@ fn collect(w: &World, sc: &Scenario, sha256: &str, wall_s: f64) -> RunOutput {
             alternates: m.alternates,
             recomputes: m.recomputes,
             carousel_tries: m.carousel_tries,
-            handoff_s: m.ended.saturating_since(m.started).as_secs_f64(),
+            handoff_s: m.ended.saturating_since(m.fault_at).as_secs_f64(),
             note: m.notes_text(),
         })
         .collect();
@@ -430,6 +434,11 @@ fn collect(w: &World, sc: &Scenario, sha256: &str, wall_s: f64) -> RunOutput {
         events: w.q.processed() + r.counters.lazy_completions,
         streams: r.streams.len() as u64,
         sessions_blocked: blocked,
+        sessions_blocked_no_module: r.counters.blocked_by[Blocked::NoModule as usize],
+        sessions_blocked_buffer: r.counters.blocked_by[Blocked::Buffer as usize],
+        sessions_blocked_disk: r.counters.blocked_by[Blocked::Disk as usize],
+        sessions_blocked_switch: r.counters.blocked_by[Blocked::Switch as usize],
+        sessions_blocked_fatc: r.counters.blocked_by[Blocked::Fatc as usize],
         streams_per_disk: raw.workload.streams as f64 / disks,
         stream_periods: periods,
         extents_delivered: sum(|r| r.delivered as u64),

@@ -38,12 +38,17 @@ pub struct DiskState {
     /// settling a disk does not touch the read (a cache miss per read on
     /// the metro scenario).
     pub current_done: SimTime,
+    /// When the read in service started (an I/O timeout runs from then).
+    pub current_start: SimTime,
     /// The read in service completes without a queue event (see the module
     /// docs); its `done_at` says when.
     pub lazy: bool,
     /// Queued reads whose completion needs a queue event.
     pub notify_queued: u32,
     pub failed: bool,
+    /// Broken but not yet known to be: it serves nothing, its read in
+    /// service fails at the I/O timeout, new reads queue (`hang_disk`).
+    pub hung: bool,
     /// Service time dispatched so far [ns]; utilisation over an interval is
     /// the difference of two samples less what is still to come.
     pub busy_ns: u64,
@@ -252,7 +257,7 @@ impl Headend {
     fn dispatch(&mut self, q: &mut impl Agenda, m: usize, d: usize, start: SimTime) {
         let ix = self.layout.disk_ix(m, d);
         let disk = &mut self.disks[ix];
-        if disk.current.is_some() || disk.failed {
+        if disk.current.is_some() || disk.failed || disk.hung {
             return;
         }
         let Some(req) = disk.queue.pop_next(disk.head) else { return };
@@ -286,6 +291,7 @@ impl Headend {
         let disk = &mut self.disks[ix];
         disk.head = cylinder.1;
         disk.current = Some(r);
+        disk.current_start = start;
         disk.current_done = done;
         disk.busy_ns += total.0;
         let rd = self.reads.get_mut(r);
@@ -384,7 +390,7 @@ impl Headend {
         let disk = &mut self.disks[ix];
         let r = disk.current.take()?;
         disk.lazy = false;
-        let failed = disk.failed || !live;
+        let failed = disk.failed || disk.hung || !live;
         self.reads.get_mut(r).state = if failed { ReadState::Failed } else { ReadState::Done };
         if failed {
             self.counters.reads_failed += 1;
@@ -476,6 +482,9 @@ impl Headend {
     /// a component other than the head-end is returned, for `sim.rs` to
     /// route.
     pub(super) fn on_disk_done(&mut self, q: &mut impl Agenda, m: usize, d: usize) -> Option<Notice> {
+        if self.disks[self.layout.disk_ix(m, d)].current_done > q.now() {
+            return None; // the completion of a read a hang pushed back (`hang_disk`)
+        }
         let r = self.complete_current(m, d)?;
         self.dispatch(q, m, d, q.now());
         match self.reads.get(r).owner {
@@ -575,6 +584,31 @@ impl Headend {
             self.reads.get_mut(w).holds_buffer = true;
             self.enqueue_disk(q, w);
         }
+    }
+
+    /// Disk `d` of module `m` breaks now without telling anyone: its read in
+    /// service never completes and fails when the controller's I/O timeout
+    /// `timeout`, counted from the start of its service, expires; reads
+    /// issued meanwhile queue behind it. Returns that instant, when the
+    /// failure is known (an idle disk: `timeout` from now, as the next read
+    /// on a loaded disk is due at once). The head-end's completions must be
+    /// events (`prepare_for_fault`).
+    pub fn hang_disk(&mut self, q: &mut impl Agenda, m: usize, d: usize, timeout: SimDuration) -> SimTime {
+        let now = q.now();
+        let ix = self.layout.disk_ix(m, d);
+        let disk = &mut self.disks[ix];
+        disk.hung = true;
+        let Some(r) = disk.current else { return now + timeout };
+        let rd = self.reads.get_mut(r);
+        let at = (disk.current_start + timeout).max(now);
+        // Busy, for utilisation, until the timeout frees it.
+        disk.busy_ns += at.saturating_since(rd.done_at).0;
+        disk.busy_ns -= rd.done_at.saturating_since(at).0;
+        rd.done_at = at;
+        disk.current_done = at;
+        disk.lazy = false;
+        q.schedule(at, HeadendEv::DiskDone { module: m as u16, disk: d as u16, read: r });
+        at
     }
 
     /// Reads queued on failed hardware (disk `disk` of module `m`, or all of
@@ -695,10 +729,12 @@ mod tests {
 
     /// One module of two Cheetah 9LP disks (validated drive, 80 MB/s bus),
     /// 7 titles laid out contiguously, `streams` streams for 60 s under
-    /// `queue`, every read kept.
+    /// `queue`, every read kept; no admission control, so the disks can be
+    /// overloaded.
     fn validated(queue: &str, streams: u32) -> World {
         let json = r#"{ "name": "v", "seed": 1, "duration_s": 60, "content": { "titles": 7 },
             "headend": { "modules": 1, "disks_per_module": 2, "host_bus_bytes_per_s": 80e6,
+                         "admission": { "enabled": false },
                          "disk": { "model": "validated" } },
             "workload": { "streams": 40 } }"#;
         let sets = [format!("headend.disk.queue={queue}"), format!("workload.streams={streams}")];

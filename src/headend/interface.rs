@@ -22,7 +22,8 @@
 //!   the packet clock.
 //! - `position_at`, `slot_packets`: where a stream's viewer is.
 //! - `module_count`, `module_streams`, `module_feeding`, `module_live`,
-//!   `module_degraded`, `admits`, `buffer_fill`: a module's state and room.
+//!   `module_degraded`, `admits`, `module_limit`, `buffer_fill`: a module's
+//!   state, room and admission limit.
 //! - `may_admit`: a module as a source sees it (the replica map, not what
 //!   the module stores); `stores`: what its disks hold.
 //! - `disk_failed`, `read_done`, `expected_read`, `typical_extent_read`:
@@ -42,7 +43,9 @@
 //! What fault injection and the load observer may tell the head-end:
 //! - `prepare_for_fault`: completions from now on see the hardware as it
 //!   will be.
-//! - `fail_disk`, `fail_module`, `fail_buffer`, `degrade`: a fault.
+//! - `fail_disk`, `fail_module`, `fail_buffer`, `degrade`: a fault (known).
+//! - `hang_disk`: a disk breaks unnoticed until its read in service times
+//!   out; returns when.
 //! - `repair_disk`, `repair_module`, `repair_buffer`, `clear_degraded`,
 //!   `invalidate_switch`: a repair.
 //! - `settle_all_disks`: lazy completions due before an observation.
@@ -246,7 +249,7 @@ impl Headend {
     /// destination finds out at steps 506/508.
     pub fn may_admit(&self, m: usize, t: u32) -> bool {
         let md = &self.modules[m];
-        self.module_live(m) && !md.degraded && md.streams < self.sc.max_streams_per_module && self.layout.catalogued(m, t)
+        self.module_live(m) && !md.degraded && md.streams < self.module_limit(m).0 && self.layout.catalogued(m, t)
     }
 
     /// Whether module `m`'s disks hold title `t`.
@@ -450,6 +453,7 @@ impl Headend {
     pub fn fail_disk(&mut self, q: &mut impl Agenda, m: usize, d: usize) {
         let ix = self.layout.disk_ix(m, d);
         self.disks[ix].failed = true;
+        self.disks[ix].hung = false;
         self.modules[m].degraded = true;
         self.fail_queued_reads(q, m, Some(d));
     }
@@ -489,6 +493,7 @@ impl Headend {
     pub fn repair_disk(&mut self, m: usize, d: usize) {
         let ix = self.layout.disk_ix(m, d);
         self.disks[ix].failed = false;
+        self.disks[ix].hung = false;
         self.modules[m].degraded = self.module_disks(m).iter().any(|d| d.failed);
     }
 

@@ -27,6 +27,8 @@ pub mod stream;
 pub mod switch;
 pub mod transport;
 
+#[cfg(test)]
+mod detection_tests;
 mod interface;
 mod ledger;
 mod playout;
@@ -108,6 +110,8 @@ struct Module {
 #[derive(Default, Clone, Debug)]
 pub struct Counters {
     pub blocked: u64,
+    /// Sessions blocked by reason, indexed by `session::Blocked`.
+    pub blocked_by: [u64; 5],
     pub reads_completed: u64,
     pub reads_failed: u64,
     pub sessions_started: u64,
@@ -223,9 +227,11 @@ impl Headend {
                 queue: RequestQueue::with_scan_window(discipline, SimDuration::from_millis_f64(d.scan_window_ms)),
                 current: None,
                 current_done: SimTime::ZERO,
+                current_start: SimTime::ZERO,
                 lazy: false,
                 notify_queued: 0,
                 failed: false,
+                hung: false,
                 busy_ns: 0,
             })
             .collect();

@@ -32,18 +32,97 @@ impl Headend {
         q.schedule(SimTime::from_secs_f64(raw.report_interval_s).min(self.end), HeadendEv::Report);
     }
 
-    /// Can module `m` take one more stream of title `t`?
+    /// Can module `m` take one more stream of title `t`? It must hold the
+    /// title, be live and not shedding, and have room in every resource a
+    /// stream of it consumes (`module_limit`). The same test serves a new
+    /// session and a migration's destination (FIG. 5 step 510).
     pub fn admits(&self, m: usize, t: u32) -> bool {
-        let md = &self.modules[m];
-        self.module_live(m) && !md.degraded && md.streams < self.sc.max_streams_per_module && self.layout.holds(m, t)
+        self.fits(m, t, 1).is_ok()
     }
 
-    /// Module for a new stream of title `t`, per `workload.assignment`.
-    fn choose_module(&mut self, t: u32) -> Option<usize> {
+    /// Whether `n` more streams of title `t` fit on module `m`, or the
+    /// resource that refuses them.
+    fn fits(&self, m: usize, t: u32, n: u32) -> Result<(), Blocked> {
+        let md = &self.modules[m];
+        if !self.module_live(m) || md.degraded || !self.layout.holds(m, t) {
+            return Err(Blocked::NoModule);
+        }
+        let (limit, why) = self.module_limit(m);
+        if md.streams + n > limit {
+            return Err(why);
+        }
+        Ok(())
+    }
+
+    /// Streams module `m` can carry and the resource that sets the limit:
+    /// its disks' time per service period, less the safety margin
+    /// (`headend.admission.disk_margin`), at the expected read time of one
+    /// of its extents (from whichever disk model the head-end has), the
+    /// bandwidth of the host bus its disks share (`host_bus_bytes_per_s`,
+    /// same margin; counted as `disk`), or its buffer (two extents per stream; or `max_streams_per_module` when
+    /// set), whichever is smaller.
+    pub fn module_limit(&self, m: usize) -> (u32, Blocked) {
+        if !self.sc.raw.headend.admission.enabled {
+            return (self.sc.max_streams_per_module, Blocked::Buffer);
+        }
+        let disk = self.layout.disks * self.disk_streams(m);
+        let buffer = self.sc.max_streams_per_module;
+        let mut limit = if disk < buffer { (disk, Blocked::Disk) } else { (buffer, Blocked::Buffer) };
+        if let Some(rate) = self.host_bus {
+            // The module's disks share one host bus: an extent per stream
+            // per service period crosses it, within the same margin.
+            let budget = rate * self.modules[m].period.as_secs_f64() * (1.0 - self.sc.raw.headend.admission.disk_margin);
+            let bus = (budget / (self.layout.extent_packets[m] * 188) as f64).floor() as u32;
+            if bus < limit.0 {
+                limit = (bus, Blocked::Disk);
+            }
+        }
+        limit
+    }
+
+    /// Streams one disk of module `m` can serve per service period: each
+    /// stream reads one extent per period from its array, spread evenly
+    /// over the disks by striping (FIG. 3A).
+    fn disk_streams(&self, m: usize) -> u32 {
+        let budget = self.modules[m].period.0 as f64 * (1.0 - self.sc.raw.headend.admission.disk_margin);
+        let read = self.typical_extent_read(m).0.max(1) as f64;
+        (budget / read).floor() as u32
+    }
+
+    /// Streams the switch can carry at the stream rate, head-end wide.
+    fn switch_streams(&self) -> u64 {
+        self.sc.raw.headend.switch_bps / self.bitrate.bps()
+    }
+
+    /// Module for `n` new streams of title `t`, per `workload.assignment`,
+    /// or why none can take them.
+    fn choose_module(&mut self, t: u32, n: u32) -> Result<usize, Blocked> {
         let m = self.modules.len();
         match self.sc.raw.workload.assignment {
-            Assignment::LeastLoaded => (0..m).filter(|&i| self.admits(i, t)).min_by_key(|&i| (self.modules[i].streams, i)),
-            Assignment::RoundRobin => self.next_round_robin(None, t),
+            // Least loaded by the share of its admission limit in use, so
+            // modules with different extent sizes (and so different limits)
+            // fill evenly.
+            Assignment::LeastLoaded => {
+                let mut refused = Blocked::NoModule;
+                let mut best: Option<(u64, usize)> = None;
+                for i in 0..m {
+                    match self.fits(i, t, n) {
+                        Ok(()) => {
+                            let limit = u64::from(self.module_limit(i).0.max(1));
+                            // Fraction in use, in millionths (no floats in the choice).
+                            let key = u64::from(self.modules[i].streams + n) * 1_000_000 / limit;
+                            if best.is_none_or(|(k, _)| key < k) {
+                                best = Some((key, i));
+                            }
+                        }
+                        Err(why) => refused = refused.max(why),
+                    }
+                }
+                best.map(|(_, i)| i).ok_or(refused)
+            }
+            Assignment::RoundRobin => self
+                .next_round_robin(None, t)
+                .ok_or_else(|| (0..m).filter_map(|i| self.fits(i, t, n).err()).max().unwrap_or(Blocked::NoModule)),
         }
     }
 
@@ -62,19 +141,31 @@ impl Headend {
     fn start_user(&mut self, q: &mut impl Agenda, t0: SimTime, title: u32, extent: u32, n: u32) {
         let user = self.next_user;
         self.next_user += 1;
-        let Some(m) = self.choose_module(title) else {
-            let home = (0..self.modules.len()).find(|&i| self.layout.holds(i, title)).unwrap_or(0);
-            self.block(q.now(), home);
-            return;
+        // Admission (FIG. 1, 145): the switch and the FATC channels are the
+        // head-end's, the disks and buffer the module's.
+        let control = self.sc.raw.headend.admission.enabled;
+        let m = if control && self.fatc.carried() + u64::from(n) > self.switch_streams() {
+            Err(Blocked::Switch)
+        } else if control && !self.fatc.has_room(n) {
+            Err(Blocked::Fatc)
+        } else {
+            self.choose_module(title, n)
         };
-        if self.modules[m].streams + n > self.sc.max_streams_per_module {
-            self.block(q.now(), m);
-            return;
-        }
+        let m = match m {
+            Ok(m) => m,
+            Err(why) => {
+                let home = (0..self.modules.len()).find(|&i| self.layout.holds(i, title)).unwrap_or(0);
+                self.block(q.now(), home);
+                self.count_blocked(q.now(), why);
+                return;
+            }
+        };
         let extent = extent.min(self.layout.extents(m) - 1);
         for _ in 0..n {
             let Some(channel) = self.fatc.assign() else {
+                // Only without admission control: a user's later streams.
                 self.block(q.now(), m);
+                self.count_blocked(q.now(), Blocked::Fatc);
                 return;
             };
             self.counters.sessions_started += 1;
@@ -176,6 +267,14 @@ impl Headend {
         self.ledger.record(now, u32::MAX, m as u16, Impact::SessionBlocked);
     }
 
+    /// A session blocked by `why` at `now`, counted by reason after the
+    /// warm-up, like `sessions_blocked`.
+    fn count_blocked(&mut self, now: SimTime, why: Blocked) {
+        if now >= self.ledger.warmup {
+            self.counters.blocked_by[why as usize] += 1;
+        }
+    }
+
     pub(super) fn on_first_read(&mut self, q: &mut impl Agenda, s: StreamId, epoch: u32) {
         let st = &self.streams[s as usize];
         if st.epoch == epoch && st.next_read.is_none() {
@@ -241,6 +340,35 @@ impl Headend {
     /// Whether a stream at the end of its title leaves.
     pub(super) fn leaves_at_title_end(&self) -> bool {
         self.sc.raw.workload.on_title_end == TitleEnd::Leave
+    }
+}
+
+/// Why a session was refused, for `sessions_blocked_<reason>`; ordered so
+/// that the last resource to refuse among several modules is the one
+/// reported (a module that does not hold the title says least).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Blocked {
+    /// No live, non-shedding module holds the title.
+    NoModule,
+    /// The buffer (or `max_streams_per_module`) of every module holding it is full.
+    Buffer,
+    /// The disks of every module holding it are fully booked.
+    Disk,
+    /// The switch carries as many streams as its rate allows.
+    Switch,
+    /// Every FATC channel is full.
+    Fatc,
+}
+
+impl Blocked {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Blocked::NoModule => "no_module",
+            Blocked::Buffer => "buffer",
+            Blocked::Disk => "disk",
+            Blocked::Switch => "switch",
+            Blocked::Fatc => "fatc",
+        }
     }
 }
 

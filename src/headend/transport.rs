@@ -195,6 +195,19 @@ impl Fatc {
         self.per_channel
     }
 
+    /// Streams the channels carry now.
+    pub fn carried(&self) -> u64 {
+        self.load.iter().map(|&l| u64::from(l)).sum()
+    }
+
+    /// Whether `n` more streams find a channel.
+    pub fn has_room(&self, n: u32) -> bool {
+        match self.limit {
+            None => true,
+            Some(_) => self.load.iter().map(|&l| u64::from(self.per_channel - l)).sum::<u64>() >= u64::from(n),
+        }
+    }
+
     /// Assigns a channel with room (the lowest numbered), or `None` if every
     /// channel is full.
     pub fn assign(&mut self) -> Option<u32> {

@@ -72,7 +72,7 @@ impl Protocol {
         self.migrations[mig as usize].dest_read = Some(r);
         self.send(q, mig, kind);
         // Step 528/530: wait for a timely trigger.
-        let grace = h.pkt_time(self.cfg.trigger_grace_packets as u64);
+        let grace = self.packet_times(self.cfg.trigger_grace_packets);
         self.timer(q, mig, read_deadline + grace + SimDuration(1), TimerKind::TriggerWait);
     }
 
@@ -83,7 +83,7 @@ impl Protocol {
         if m.phase != Phase::Triggered || m.outcome.is_some() || !h.module_live(m.dest as usize) {
             return;
         }
-        let grace = h.pkt_time(self.cfg.trigger_grace_packets as u64);
+        let grace = self.packet_times(self.cfg.trigger_grace_packets);
         if now > m.deadline + grace {
             // Step 538: a late trigger: terminate; the source hears nothing
             // and terminates too (step 617).
@@ -153,7 +153,7 @@ impl Protocol {
         let deadline = m.deadline;
         if ok && now <= deadline {
             self.send(q, mig, MsgKind::Accept);
-            let grace = h.pkt_time(self.cfg.trigger_grace_packets as u64);
+            let grace = self.packet_times(self.cfg.trigger_grace_packets);
             self.timer(q, mig, deadline + grace + SimDuration(1), TimerKind::TriggerWait);
             return;
         }

@@ -25,7 +25,7 @@ use crate::engine::{Schedule, SimDuration, SimTime};
 use crate::headend::smbus::Smbus;
 use crate::headend::stream::{ReadId, StreamId};
 use crate::headend::{Headend, HeadendEv};
-use crate::scenario::{RawMigration, Scenario};
+use crate::scenario::{PacketTime, RawMigration, Scenario};
 pub use messages::{MsgKind, TimerKind};
 
 /// The protocol's own events.
@@ -64,6 +64,8 @@ pub struct Protocol {
     /// source counts them so a mass migration spreads over destinations.
     pending_in: Vec<u32>,
     smbus: Smbus,
+    /// One packet time of steps 530 and 614 (`migration.packet_time`).
+    packet_time: SimDuration,
 }
 
 impl Protocol {
@@ -86,7 +88,13 @@ impl Protocol {
             active: Vec::new(),
             pending_in: vec![0; raw.headend.modules as usize],
             smbus,
+            packet_time: packet_time(raw),
         }
+    }
+
+    /// `k` packet times as steps 530 and 614 count them.
+    pub fn packet_times(&self, k: u32) -> SimDuration {
+        SimDuration(self.packet_time.0 * k as u64)
     }
 
     /// Every migration attempt so far, in the order they started.
@@ -138,6 +146,16 @@ impl Protocol {
         }
         self.migration_read_done(q, h, mig, read);
     }
+}
+
+/// One packet time per `migration.packet_time`: the patent's (FATC) or the
+/// stream rate's.
+fn packet_time(raw: &crate::scenario::RawScenario) -> SimDuration {
+    let bps = match raw.migration.packet_time {
+        PacketTime::Fatc => raw.headend.transport.channel_bps,
+        PacketTime::Stream => raw.content.bitrate_bps,
+    };
+    crate::headend::transport::packet_time(crate::headend::transport::Bitrate::new(bps))
 }
 
 /// Why users are migrated (FIG. 4 step 404).
@@ -214,6 +232,9 @@ pub struct Migration {
     /// Current destination (the last tried, once done).
     pub dest: u16,
     pub started: SimTime,
+    /// When what made it necessary happened: a fault, known only at
+    /// `started` (I/O timeout, missed heartbeats); `started` otherwise.
+    pub fault_at: SimTime,
     /// Bumped per request, so answers to an abandoned request are ignored.
     pub round: u32,
     pub phase: Phase,
@@ -231,6 +252,9 @@ pub struct Migration {
     pub packet_offset: bool,
     pub modified: bool,
     pub tried: Vec<u16>,
+    /// The one destination a load-balancing move may use (the observer
+    /// chose it for its load); `None`: any, least loaded first.
+    pub target: Option<u16>,
     pub alternates: u32,
     pub recomputes: u32,
     /// Extents tried after the first by a retrieve-first destination (step 632).
@@ -286,6 +310,7 @@ impl Migration {
             source,
             dest: crate::headend::stream::NO_MODULE,
             started: now,
+            fault_at: now,
             round: 0,
             phase,
             q_pkt: 0,
@@ -296,6 +321,7 @@ impl Migration {
             packet_offset: false,
             modified: false,
             tried: Vec::new(),
+            target: None,
             alternates: 0,
             recomputes: 0,
             carousel_tries: 0,

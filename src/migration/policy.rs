@@ -40,6 +40,44 @@ impl Protocol {
         }
     }
 
+    /// Moves stream `s` off its module for load balancing, per the policy:
+    /// the protocol hands it to `dest` only; the naive policy restarts it on
+    /// its round-robin survivor; a reconnecting box re-requests it. Returns
+    /// whether a move started.
+    pub fn move_user(&mut self, q: &mut impl Agenda, h: &mut Headend, s: StreamId, cause: Cause, dest: usize) -> bool {
+        match self.cfg.policy {
+            Policy::Protocol => self.begin_migration_to(q, h, s, cause, dest),
+            Policy::Naive => {
+                self.naive_schedule(q, h, s, cause);
+                self.migrating(s).is_some()
+            }
+            Policy::Reconnect => {
+                self.reconnect_stop(q, h, s, cause);
+                self.migrating(s).is_some()
+            }
+        }
+    }
+
+    /// `shed_users` after a fault that happened at `fault_at` and is known
+    /// only now: the migrations it starts count their hand-off time from
+    /// the fault (`Migration::fault_at`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn shed_users_after_fault(
+        &mut self,
+        q: &mut impl Agenda,
+        h: &mut Headend,
+        m: usize,
+        cause: Cause,
+        failed_disk: Option<usize>,
+        fault_at: crate::engine::SimTime,
+    ) {
+        let before = self.migrations.len();
+        self.shed_users(q, h, m, cause, failed_disk, None);
+        for mig in &mut self.migrations[before..] {
+            mig.fault_at = fault_at;
+        }
+    }
+
     /// Naive: the user moves at its next period boundary.
     fn naive_schedule(&mut self, q: &mut impl Agenda, h: &mut Headend, s: StreamId, cause: Cause) {
         let now = q.now();
@@ -112,11 +150,14 @@ impl Protocol {
         m.title = st.title;
         self.migrations.push(m);
         self.set_migrating(s, Some(id));
+        // The box notices its own picture stopping: from when it went dark,
+        // however late the head-end learns of the failure.
+        let dark = h.stream(s).dark_since.unwrap_or(now);
         let p_stop =
             if h.stream(s).dark_since.is_none() { h.stop_output(q, s) } else { h.position_at(s, h.stream(s).dark_since.unwrap_or(now)) };
         self.migrations[id as usize].q_pkt = p_stop;
         let detect = SimDuration::from_secs_f64(self.cfg.reconnect_detect_s);
-        q.schedule(now + detect, ProtocolEv::NaiveRestart { stream: s, mig: id });
+        q.schedule((dark + detect).max(now), ProtocolEv::NaiveRestart { stream: s, mig: id });
     }
 
     /// Reconnect: the box asks the session controller again; a survivor

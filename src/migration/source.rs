@@ -30,6 +30,24 @@ impl Protocol {
         true
     }
 
+    /// Starts migrating stream `s` to module `dest` only (a load-balancing
+    /// move: no alternate destination). Returns false if the stream cannot
+    /// be migrated now.
+    pub fn begin_migration_to(&mut self, q: &mut impl Agenda, h: &mut Headend, s: StreamId, cause: Cause, dest: usize) -> bool {
+        let now = q.now();
+        let st = h.stream(s);
+        if st.status != Status::Active || self.migrating(s).is_some() || st.module == NO_MODULE {
+            return false;
+        }
+        let id = self.migrations.len() as u32;
+        let mut m = Migration::new(id, s, h.user_of(s), cause, st.module, now, None, false, Phase::Requested);
+        m.target = Some(dest as u16);
+        self.migrations.push(m);
+        self.set_migrating(s, Some(id));
+        self.request_to_new_destination(q, h, id);
+        true
+    }
+
     /// Sends an SMBUS message of the migration and schedules its delivery.
     pub(super) fn send(&mut self, q: &mut impl Agenda, mig: u32, kind: MsgKind) {
         let now = q.now();
@@ -53,6 +71,9 @@ impl Protocol {
         let m = &self.migrations[mig as usize];
         let title = h.stream(m.stream).title;
         let usable = |d: usize| d != m.source as usize && !m.tried.contains(&(d as u16)) && h.may_admit(d, title);
+        if let Some(t) = m.target {
+            return Some(t as usize).filter(|&d| usable(d));
+        }
         // Box 405: a user's streams (content, audio, data…) move together,
         // so a stream follows where its siblings went or are going.
         if let Some(d) = self.sibling_destination(h, m.stream, m.source).filter(|&d| usable(d)) {
@@ -298,7 +319,7 @@ impl Protocol {
         self.send(q, mig, MsgKind::Trigger);
         // Step 614: "one or a few packet times" from the trigger — the bus
         // must answer that fast or the stream is terminated.
-        let wait = h.pkt_time(self.cfg.stream_migrated_wait_packets as u64);
+        let wait = self.packet_times(self.cfg.stream_migrated_wait_packets);
         self.timer(q, mig, now + wait, TimerKind::StreamMigrated);
     }
 

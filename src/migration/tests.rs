@@ -123,6 +123,36 @@ fn a_retrieve_first_destination_retries_the_next_extent_for_one_carousel_loop() 
     );
 }
 
+/// Runs `warned_with(sets)` until a migration is accepted, loses every
+/// message from then on (the trigger too) and returns how long after the
+/// transition instant the source gave up waiting for "stream migrated".
+fn step_614_wait(sets: &[&str]) -> crate::engine::SimDuration {
+    let mut w = warned_with(sets);
+    let mig = until(&mut w, |m| m.phase == Phase::Accepted);
+    w.protocol.smbus.loss = 1.0;
+    let end = w.end();
+    w.advance(end, |_| {}).unwrap();
+    let m = &w.protocol.migrations[mig as usize];
+    assert_eq!(m.notes.last(), Some(&"no stream-migrated message"), "{m:?}");
+    // The source stops output and sends the trigger at the transition
+    // instant (step 612/613) and fails when the step-614 wait is over.
+    m.ended.saturating_since(m.deadline)
+}
+
+#[test]
+fn the_step_614_wait_is_k_fatc_packet_times() {
+    // The patent's packet time: 188 · 8 = 1 504 bits at the FATC's
+    // 38.81 Mbit/s = 1 504e9 / 38.81e6 ns = 38 752.9 ns, rounded down to
+    // 38 752 ns; the default wait is 4 of them: 155 008 ns.
+    assert_eq!(step_614_wait(&[]).0, 4 * 38_752);
+    // k = 2 on a 26.97 Mbit/s channel (64-QAM): 1 504e9 / 26.97e6 =
+    // 55 765.7 → 55 765 ns, twice.
+    let sets = ["migration.stream_migrated_wait_packets=2", "headend.transport.channel_bps=26970000"];
+    assert_eq!(step_614_wait(&sets).0, 2 * 55_765);
+    // The stream-rate reading: 1 504e9 / 3 750 224 = 401 042.1 → 401 042 ns.
+    assert_eq!(step_614_wait(&["migration.packet_time=stream"]).0, 4 * 401_042);
+}
+
 #[test]
 fn a_destination_lacking_the_content_rejects_at_steps_506_508() {
     // Validated drive, one disk a module: a 5 400 s title is 2 700 extents

@@ -146,6 +146,10 @@ pub struct RawHeadend {
     #[serde(default)]
     pub transport: RawTransport,
     #[serde(default)]
+    pub admission: RawAdmission,
+    #[serde(default)]
+    pub detection: RawDetection,
+    #[serde(default)]
     pub disk: RawDisk,
     /// Where an extent sits on its disk: `striped` (titles laid out in
     /// order, so the cylinder follows from the extent) or `random` (a fresh
@@ -195,6 +199,72 @@ pub enum Placement {
     #[default]
     Striped,
     Random,
+}
+
+/// The session controller's admission test (a migration's destination
+/// passes the same one): a stream is admitted only if its module's disks,
+/// its buffer, the switch and an FATC channel all have room for it.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawAdmission {
+    /// `false`: admit up to the buffer's limit (`max_streams_per_module`)
+    /// and the FATC channels only, as a head-end without admission control
+    /// does, for studying overload.
+    #[serde(default = "d_true")]
+    pub enabled: bool,
+    /// Fraction of each disk's time per service period kept free of
+    /// admitted streams, for reads slower than expected, migrations'
+    /// transitional reads and queueing (0–0.9).
+    #[serde(default = "d_disk_margin")]
+    pub disk_margin: f64,
+}
+
+fn d_disk_margin() -> f64 {
+    0.1
+}
+
+impl Default for RawAdmission {
+    fn default() -> Self {
+        RawAdmission { enabled: true, disk_margin: d_disk_margin() }
+    }
+}
+
+/// How the head-end learns of a failure; until then nobody migrates.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawDetection {
+    /// A disk that breaks is noticed when the read it is serving times out,
+    /// this long after that read started (an idle disk: after the fault);
+    /// the read fails then [ms]. 0 = at once.
+    #[serde(default = "d_io_timeout")]
+    pub io_timeout_ms: f64,
+    /// Interval between a module's heartbeats on the SMBUS [ms].
+    #[serde(default = "d_heartbeat_period")]
+    pub heartbeat_period_ms: f64,
+    /// A module whose data path fails is noticed when this many heartbeats
+    /// in a row are missed (its first missed heartbeat is the first due at
+    /// or after the fault); 0 = known at once.
+    #[serde(default = "d_heartbeat_misses")]
+    pub heartbeat_misses: u32,
+}
+
+// A real-time disk controller times a read out after a few service times
+// (a whole-extent read is ~50–65 ms), not after the 30 s of a general
+// purpose SCSI stack.
+fn d_io_timeout() -> f64 {
+    200.0
+}
+fn d_heartbeat_period() -> f64 {
+    100.0
+}
+fn d_heartbeat_misses() -> u32 {
+    3
+}
+
+impl Default for RawDetection {
+    fn default() -> Self {
+        RawDetection { io_timeout_ms: d_io_timeout(), heartbeat_period_ms: d_heartbeat_period(), heartbeat_misses: d_heartbeat_misses() }
+    }
 }
 
 /// Transport processors and their FATC channels.
@@ -428,19 +498,27 @@ pub struct RawSmbus {
     #[serde(default)]
     pub loss: f64,
     /// Latency of the high-priority trigger message, which bypasses the
-    /// queue [µs]; the patent requires less than one packet time.
+    /// queue [µs]; the patent requires it to arrive within one packet time
+    /// (`migration.packet_time`: 38.75 µs on the default FATC), so the
+    /// default is that of a dedicated backplane interrupt line.
     #[serde(default = "d_trigger")]
     pub trigger_latency_us: f64,
 }
 
+// A message between two modules' control processors over a backplane bus:
+// interrupt, driver and copy on both sides, tens of µs. Together with the
+// trigger it must fit in the step-614 wait (4 packet times = 155 µs on the
+// default FATC).
 fn d_latency() -> f64 {
-    100.0
+    20.0
 }
 fn d_per_byte() -> f64 {
     80.0
 }
+// The trigger rides a dedicated interrupt line: hardware plus one interrupt
+// service, well inside one FATC packet time (38.75 µs).
 fn d_trigger() -> f64 {
-    50.0
+    10.0
 }
 
 impl Default for RawSmbus {
@@ -480,6 +558,13 @@ pub struct RawMigration {
     /// transition by at most this much [s].
     #[serde(default = "d_max_shift")]
     pub max_shift_s: f64,
+    /// What a "packet time" of steps 530 and 614 is: `fatc` (the patent's
+    /// definition, "the amount of time required to transmit a packet via the
+    /// forward application transport channel": 188 · 8 bits at
+    /// `headend.transport.channel_bps`, 38.75 µs by default) or `stream`
+    /// (188 · 8 bits at the stream's rate, 401 µs by default).
+    #[serde(default)]
+    pub packet_time: PacketTime,
     /// A trigger is timely (FIG. 5 step 530) if it arrives at most this
     /// long after the transition instant [packet times].
     #[serde(default = "d_trigger_grace")]
@@ -544,6 +629,7 @@ impl Default for RawMigration {
             max_destinations: d_max_destinations(),
             max_recomputes: d_max_recomputes(),
             max_shift_s: d_max_shift(),
+            packet_time: PacketTime::default(),
             trigger_grace_packets: d_trigger_grace(),
             stream_migrated_wait_packets: d_migrated_wait(),
             control_transfer_wait_ms: d_control_wait(),
@@ -580,6 +666,14 @@ impl Policy {
 
 #[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
+pub enum PacketTime {
+    #[default]
+    Fatc,
+    Stream,
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
 pub enum Transition {
     #[default]
     Auto,
@@ -595,22 +689,39 @@ pub enum Handshake {
     RetrieveFirst,
 }
 
-/// Periodic observation of module load (FIG. 4 step 404).
+impl RawLoadBalance {
+    /// The low mark of the hysteresis.
+    pub fn low(&self) -> f64 {
+        self.low_threshold.unwrap_or(0.8 * self.threshold)
+    }
+}
+
+/// Periodic observation of module load (FIG. 4 step 404). A module's load
+/// is the largest of its disks' measured utilisation over the interval, its
+/// buffer's occupancy and its streams against its admission limit (0–1).
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawLoadBalance {
-    /// Observation period [s].
+    /// Observation period [s]; disk utilisation is measured over it.
     pub interval_s: f64,
-    /// A module whose load (the largest of disk, buffer and output
-    /// utilisation, 0–1) exceeds this is overloaded.
+    /// A module whose load exceeds this starts shedding users (the high mark).
     #[serde(default = "d_threshold")]
     pub threshold: f64,
-    /// …or exceeds the mean load of live modules by this factor.
+    /// A shedding module stops once its load is at or below this, or at or
+    /// below the mean of live modules (the low mark); `null` = 0.8 ×
+    /// `threshold`.
+    #[serde(default)]
+    pub low_threshold: Option<f64>,
+    /// …or whose load exceeds the mean load of live modules by this factor.
     #[serde(default = "d_relative")]
     pub relative: f64,
-    /// Users moved per overloaded module per observation, at most.
+    /// Users moved per shedding module per observation, at most.
     #[serde(default = "d_max_moves")]
     pub max_moves: u32,
+    /// A user the observer moved is not moved by it again (so never back to
+    /// the module it left) for this long [s].
+    #[serde(default = "d_hold")]
+    pub hold_s: f64,
 }
 
 fn d_threshold() -> f64 {
@@ -620,7 +731,10 @@ fn d_relative() -> f64 {
     1.25
 }
 fn d_max_moves() -> u32 {
-    16
+    4
+}
+fn d_hold() -> f64 {
+    300.0
 }
 
 /// One injected event.
@@ -653,11 +767,13 @@ pub struct RawFault {
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum FaultKind {
-    /// One disk of a module's array stops serving reads.
+    /// One disk of a module's array stops serving reads; known when its
+    /// read in service times out (`headend.detection.io_timeout_ms`).
     Disk,
     /// The module's data path fails: no reads, its buffer is lost, output
-    /// stops. Its control processor still runs the source side of the
-    /// protocol over the SMBUS.
+    /// stops; known when its heartbeats have been missed
+    /// (`headend.detection`). Its control processor still runs the source
+    /// side of the protocol over the SMBUS.
     Module,
     /// The module's buffer memory fails: content in it is lost, output stops.
     Buffer,

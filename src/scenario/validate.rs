@@ -331,6 +331,17 @@ impl Checker<'_> {
             self.bad("headend.max_streams_per_module", "expected an integer >= 1, got 0".into());
         }
         self.int_range("headend.switch_bps", h.switch_bps, 1, u64::MAX);
+        if h.switch_bps < ct.bitrate_bps {
+            self.bad(
+                "headend.switch_bps",
+                format!("expected at least content.bitrate_bps = {} (one stream), got {}", ct.bitrate_bps, h.switch_bps),
+            );
+        }
+        self.range("headend.admission.disk_margin", h.admission.disk_margin, 0.0, 0.9, "a fraction from 0 to 0.9");
+        let det = &h.detection;
+        self.range("headend.detection.io_timeout_ms", det.io_timeout_ms, 0.0, 1e7, "a time from 0 to 1e7 ms");
+        self.positive("headend.detection.heartbeat_period_ms", det.heartbeat_period_ms, 1e7);
+        self.int_range("headend.detection.heartbeat_misses", det.heartbeat_misses.into(), 0, 1000);
         if h.transport.channel_bps < ct.bitrate_bps {
             self.bad(
                 "headend.transport.channel_bps",
@@ -427,6 +438,15 @@ impl Checker<'_> {
                 self.bad("migration.load_balance.threshold", "expected a utilisation > 0, got 0".into());
             }
             self.range("migration.load_balance.relative", lb.relative, 1.0, 1e3, "a factor >= 1");
+            if let Some(low) = lb.low_threshold
+                && !(low.is_finite() && low >= 0.0 && low <= lb.threshold)
+            {
+                self.bad(
+                    "migration.load_balance.low_threshold",
+                    format!("expected a utilisation from 0 to threshold = {}, got {}", num(lb.threshold), num(low)),
+                );
+            }
+            self.range("migration.load_balance.hold_s", lb.hold_s, 0.0, MAX_DURATION_S, "a time >= 0 s");
             self.int_range("migration.load_balance.max_moves", lb.max_moves.into(), 1, 1_000_000);
         }
     }

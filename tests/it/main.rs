@@ -1,6 +1,8 @@
 //! One integration test binary, a module per area.
 
+mod admission;
 mod bad_input;
+mod balance;
 mod closed_output;
 mod common;
 mod crash;

@@ -98,13 +98,16 @@ fn a_freeze_without_a_missed_deadline_is_counted() {
 
 #[test]
 fn warm_up_excludes_a_fault_inside_it() {
+    // The failure known at once (no missed heartbeats to wait for), as the
+    // hand count assumes.
     let no_warning = r#"faults=[{"at_s":300,"kind":"module","module":0}]"#;
     let naive = "migration.policy=naive";
-    let full = run_file("scenarios/module-failure.json", &[no_warning, naive]);
+    let at_once = "headend.detection.heartbeat_misses=0";
+    let full = run_file("scenarios/module-failure.json", &[no_warning, naive, at_once]);
     // naive: each of the 50 moved viewers misses an extent (hand-computed
     // in the README's table: 50 glitches).
     assert_eq!((full.summary.migrations, full.summary.glitches), (50, 50));
-    let warm = run_file("scenarios/module-failure.json", &[no_warning, naive, "warmup_s=400"]);
+    let warm = run_file("scenarios/module-failure.json", &[no_warning, naive, at_once, "warmup_s=400"]);
     let s = &warm.summary;
     assert_eq!((s.migrations, s.glitches, s.freezes, s.sessions_blocked), (0, 0, 0, 0), "{s:?}");
     assert_eq!((s.lost_s, s.duplicate_s, s.freeze_s, s.terminated_lost_s), (0.0, 0.0, 0.0, 0.0));
@@ -115,7 +118,7 @@ fn warm_up_excludes_a_fault_inside_it() {
     assert_eq!(s.extents_delivered, s.stream_periods);
     assert!(warm.modules.iter().all(|r| r.interval == Default::default()));
     // A warm-up that ends before the fault changes none of its counts.
-    let early = run_file("scenarios/module-failure.json", &[no_warning, naive, "warmup_s=100"]);
+    let early = run_file("scenarios/module-failure.json", &[no_warning, naive, at_once, "warmup_s=100"]);
     let e = &early.summary;
     assert_eq!((e.migrations, e.glitches, e.lost_s, e.freezes), (50, 50, full.summary.lost_s, full.summary.freezes));
     assert!(e.stream_periods < full.summary.stream_periods);
@@ -156,9 +159,14 @@ fn startup_on_an_idle_disk_is_seek_rotation_and_transfer_of_the_first_extent() {
 fn startup_p95_rises_as_arrivals_approach_capacity() {
     // 2 disks serve ~70 streams (2 s periods, ~55 ms a read); loads of
     // 4, 20, 40 and 60 streams. Measured p95: 0.091, 0.138, 0.333, 2.10 s.
+    // Without admission control, which would block the highest load.
     let p95: Vec<f64> = ["0.2", "1", "2", "3"]
         .iter()
-        .map(|a| crate::common::run(ARRIVALS, &[&format!("workload.arrivals_per_s={a}")]).summary.startup_s_p95)
+        .map(|a| {
+            let sets = [format!("workload.arrivals_per_s={a}"), "headend.admission.enabled=false".to_string()];
+            let sets: Vec<&str> = sets.iter().map(String::as_str).collect();
+            crate::common::run(ARRIVALS, &sets).summary.startup_s_p95
+        })
         .collect();
     assert!(p95.windows(2).all(|w| w[0] < w[1]), "{p95:?}");
     assert!(p95[3] > 5.0 * p95[0], "{p95:?}");

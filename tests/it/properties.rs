@@ -416,11 +416,13 @@ proptest! {
 
 /// A small head-end: `modules` × 2 disks, `streams` streams, 20 s, no
 /// arrivals, titles long enough that nobody leaves, and `faults`.
+/// Failures are known at once, so the checks can name the instant.
 fn small(modules: u32, streams: u32, faults: Value) -> String {
     json!({
         "name": "edge", "seed": 5, "duration_s": 20,
         "content": { "titles": 20 },
-        "headend": { "modules": modules, "disks_per_module": 2 },
+        "headend": { "modules": modules, "disks_per_module": 2,
+                     "detection": { "io_timeout_ms": 0, "heartbeat_misses": 0 } },
         "workload": { "streams": streams },
         "faults": faults,
     })

@@ -4,11 +4,12 @@ use crate::common::run;
 
 /// One module, one disk with no seek and (almost) no rotation: every read
 /// takes the transfer time s = 937 556 B / 4 687 780 B/s = 0.2 s, and the
-/// service period is T = 2 s.
+/// service period is T = 2 s. Admission control is off: these tests load
+/// the disk past what admission would allow.
 fn one_disk(streams: u32, duration_s: u32) -> String {
     format!(
         r#"{{ "name": "capacity", "seed": 4, "duration_s": {duration_s},
-        "headend": {{ "modules": 1, "disks_per_module": 1, "placement": "random",
+        "headend": {{ "modules": 1, "disks_per_module": 1, "placement": "random", "admission": {{ "enabled": false }},
           "disk": {{ "rpm": 1000000, "zones": 1, "outer_bytes_per_s": 4687780, "inner_bytes_per_s": 4687780,
                      "queue": "edf",
                      "seek": {{ "short_a_ms": 0, "short_b_ms": 0, "long_c_ms": 0, "long_e_ms": 0 }} }} }},
@@ -92,11 +93,14 @@ fn every_stream_period_is_delivered_or_missed_exactly_once() {
 #[test]
 fn switch_overload_shows_up_as_glitches() {
     // 300 streams × 3.75 Mbit/s = 1.125 Gbit/s through a 1 Gbit/s switch:
-    // every stream gets 1/1.125 of its rate, so every period glitches.
+    // every stream gets 1/1.125 of its rate, so every period glitches
+    // (without admission control; with it, 300 - 266 are blocked).
     let json = r#"{ "name": "sw", "seed": 2, "duration_s": 20,
         "headend": { "modules": 2, "disks_per_module": 16 }, "workload": { "streams": 300 } }"#;
-    let o = run(json, &[]);
+    let o = run(json, &["headend.admission.enabled=false"]);
     assert!(o.summary.glitch_rate > 0.9, "{}", o.summary.glitch_rate);
     let fine = run(json, &["headend.switch_bps=2000000000"]);
     assert_eq!(fine.summary.glitches, 0);
+    let admitted = run(json, &[]);
+    assert_eq!((admitted.summary.glitches, admitted.summary.sessions_blocked_switch), (0, 300 - 266));
 }
