@@ -51,18 +51,21 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 
 /// A run directory written as a whole: complete or absent, never a mixture.
 ///
-/// Its files go into a fresh sibling directory (`.NAME.staging-XXXXXX`),
-/// which `commit` puts in place in one rename; a directory already there
-/// (an earlier run) is exchanged with it in one `renameat2(RENAME_EXCHANGE)`
-/// on Linux and then removed, so the target holds the old run or the new
-/// one at every instant and no file of the old run survives in the new.
-/// Writers of one parent directory hold an advisory lock on it from `begin`
-/// to `commit` (two runs into one folder: the second waits its turn), and
-/// staging directories found under the lock were left by a killed writer
-/// and are removed.
+/// Its files go into a sibling directory (`.NAME.staging`), which `commit`
+/// puts in place in one rename; a directory already there (an earlier run)
+/// is exchanged with it in one `renameat2(RENAME_EXCHANGE)` on Linux and
+/// then removed, so the target holds the old run or the new one at every
+/// instant and no file of the old run survives in the new. Writers of one
+/// parent directory hold an advisory lock on it from `begin` to `commit`
+/// (two runs into one folder: the second waits its turn), so the staging
+/// name needs no random part, and a staging directory found under the lock
+/// was left by a killed writer and is removed — without listing the parent,
+/// which for a sweep holds every run. Dropped uncommitted (an error), the
+/// staging directory is removed.
 pub struct StagedDir {
     target: PathBuf,
-    staging: tempfile::TempDir,
+    staging: PathBuf,
+    committed: bool,
     /// The parent directory, locked while this one is written.
     #[cfg(target_os = "linux")]
     _lock: std::fs::File,
@@ -82,18 +85,15 @@ impl StagedDir {
             rustix::fs::flock(&dir, rustix::fs::FlockOperation::LockExclusive)?;
             dir
         };
-        let prefix = format!(".{name}.staging-");
-        for entry in std::fs::read_dir(&parent)?.flatten() {
-            if entry.file_name().to_string_lossy().starts_with(&prefix) {
-                let _ = std::fs::remove_dir_all(entry.path());
-            }
+        let staging = parent.join(format!(".{name}.staging"));
+        if std::fs::symlink_metadata(&staging).is_ok() {
+            std::fs::remove_dir_all(&staging)?;
         }
-        let staging = tempfile::Builder::new().prefix(&prefix).tempdir_in(&parent)?;
-        #[cfg(unix)]
-        std::fs::set_permissions(staging.path(), std::os::unix::fs::PermissionsExt::from_mode(0o755))?;
+        std::fs::create_dir(&staging)?;
         Ok(StagedDir {
             target: target.to_path_buf(),
             staging,
+            committed: false,
             #[cfg(target_os = "linux")]
             _lock: lock,
         })
@@ -101,31 +101,41 @@ impl StagedDir {
 
     /// Writes file `name` of the run.
     pub fn write(&self, name: &str, bytes: &[u8]) -> io::Result<()> {
-        std::fs::write(self.staging.path().join(name), bytes)
+        std::fs::write(self.staging.join(name), bytes)
     }
 
     /// Puts the run in place of whatever the target held.
-    pub fn commit(self) -> io::Result<()> {
-        let target = &self.target;
+    pub fn commit(mut self) -> io::Result<()> {
+        let (target, staging) = (&self.target, &self.staging);
+        let is_dir = std::fs::symlink_metadata(target).is_ok_and(|m| m.is_dir());
         #[cfg(target_os = "linux")]
-        if std::fs::symlink_metadata(target).is_ok_and(|m| m.is_dir()) {
-            rustix::fs::renameat_with(rustix::fs::CWD, self.staging.path(), rustix::fs::CWD, target, rustix::fs::RenameFlags::EXCHANGE)?;
-            // The staging name now holds the old run: closing removes it.
-            return self.staging.close();
+        if is_dir {
+            rustix::fs::renameat_with(rustix::fs::CWD, staging, rustix::fs::CWD, target, rustix::fs::RenameFlags::EXCHANGE)?;
+            self.committed = true;
+            // The staging name now holds the old run.
+            return std::fs::remove_dir_all(staging);
         }
         #[cfg(not(target_os = "linux"))]
-        if std::fs::symlink_metadata(target).is_ok_and(|m| m.is_dir()) {
+        if is_dir {
             // Elsewhere: the old run goes aside first, so the target is
             // briefly absent, never mixed.
-            let aside = self.staging.path().with_extension("old");
+            let aside = staging.with_extension("old");
             std::fs::rename(target, &aside)?;
-            std::fs::rename(self.staging.path(), target)?;
-            let _ = self.staging.keep();
+            std::fs::rename(staging, target)?;
+            self.committed = true;
             return std::fs::remove_dir_all(aside);
         }
-        std::fs::rename(self.staging.path(), target)?;
-        let _ = self.staging.keep();
+        std::fs::rename(staging, target)?;
+        self.committed = true;
         Ok(())
+    }
+}
+
+impl Drop for StagedDir {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.staging);
+        }
     }
 }
 

@@ -41,11 +41,8 @@ fn whole_run_seed(out: &Path) -> Result<u64, String> {
 /// Whether a run into `out` is writing its files now: its staging
 /// directory beside `out` holds a file.
 fn writing(out: &Path) -> bool {
-    let prefix = format!(".{}.staging-", out.file_name().unwrap().to_string_lossy());
-    let Ok(entries) = fs::read_dir(out.parent().unwrap()) else { return false };
-    entries
-        .flatten()
-        .any(|e| e.file_name().to_string_lossy().starts_with(&prefix) && fs::read_dir(e.path()).is_ok_and(|mut d| d.next().is_some()))
+    let staging = out.with_file_name(format!(".{}.staging", out.file_name().unwrap().to_string_lossy()));
+    fs::read_dir(staging).is_ok_and(|mut d| d.next().is_some())
 }
 
 /// Seed of the kill instants unless `VODSIM_CRASH_SEED` gives one.
