@@ -186,7 +186,7 @@ impl Headend {
 
     /// Service period of module `m` (its extent's play time).
     pub fn period_of(&self, m: usize) -> SimDuration {
-        self.period_of_module(m)
+        self.modules[m].period
     }
 
     /// Time to play `pkts` packets.

@@ -321,10 +321,6 @@ impl Headend {
         }
     }
 
-    fn period_of_module(&self, m: usize) -> SimDuration {
-        self.modules[m].period
-    }
-
     /// Slot [start, end) of extent `e` for stream `s` on its module.
     fn slot_end(&self, s: StreamId, e: u32) -> SimTime {
         let st = &self.streams[s as usize];
