@@ -7,7 +7,8 @@
 //! `scenario` reads and checks inputs; `report` writes results; `sim` runs
 //! one scenario; `run` ties a scenario file to an output directory;
 //! `sweep` runs a scenario over parameter values and seeds, and merges shards;
-//! `provenance` says which source and compiler built the binary.
+//! `provenance` says which source and compiler built the binary; `tswindow`
+//! tells which packets a viewer received around a hand-off.
 
 pub mod balance;
 pub mod cli;
@@ -22,3 +23,4 @@ pub mod run;
 pub mod scenario;
 pub mod sim;
 pub mod sweep;
+pub mod tswindow;

@@ -18,3 +18,4 @@ mod provenance;
 mod rerun;
 mod steady_state;
 mod sweep;
+mod ts;
