@@ -40,6 +40,7 @@ pub fn write_outputs(o: &RunOutput, loaded: &Loaded, sha: &str, out: &Path, comm
     files.push(("summary.json", pretty(&serde_json::to_value(&o.summary).unwrap_or_default())));
     let mut listed = Vec::with_capacity(files.len());
     for (name, text) in &files {
+        stop_if_interrupted()?;
         dir.write(name, text.as_bytes()).map_err(io)?;
         listed.push(listing(name, text.as_bytes()));
     }
@@ -54,7 +55,18 @@ pub fn write_outputs(o: &RunOutput, loaded: &Loaded, sha: &str, out: &Path, comm
     });
     crate::provenance::stamp(&mut manifest);
     dir.write("manifest.json", pretty(&manifest).as_bytes()).map_err(io)?;
+    // The last moment a stop leaves nothing: after the rename the run is
+    // whole and stays.
+    stop_if_interrupted()?;
     dir.commit().map_err(io)
+}
+
+/// Unwinds (dropping the staging directory) once SIGINT or SIGTERM came.
+fn stop_if_interrupted() -> Result<(), RunError> {
+    match crate::interrupt::received() {
+        Some(sig) => Err(RunError::Sim(SimError::Interrupted(sig))),
+        None => Ok(()),
+    }
 }
 
 /// A file's entry in `manifest.json`: name, size and SHA-256. For
@@ -166,4 +178,14 @@ pub enum RunError {
     Sim(#[from] SimError),
     #[error("{0}: cannot write output: {1}")]
     Io(String, std::io::Error),
+}
+
+impl RunError {
+    /// The signal that stopped the run, if one did.
+    pub fn interrupted(&self) -> Option<i32> {
+        match self {
+            RunError::Sim(SimError::Interrupted(sig)) => Some(*sig),
+            _ => None,
+        }
+    }
 }

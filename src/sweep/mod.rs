@@ -56,6 +56,10 @@ pub enum SweepError {
     /// Standard output could not be written.
     #[error("{0}")]
     Output(String),
+    /// SIGINT or SIGTERM (the number) stopped the sweep between or inside
+    /// runs: the finished runs stay, the one in flight left nothing.
+    #[error("interrupted by {}", crate::interrupt::name(*.0))]
+    Interrupted(i32),
 }
 
 impl SweepError {
@@ -63,6 +67,7 @@ impl SweepError {
     pub fn exit_code(&self) -> u8 {
         match self {
             SweepError::Input(_) | SweepError::BadInput(_) => 2,
+            SweepError::Interrupted(sig) => crate::interrupt::exit_code(*sig),
             _ => 1,
         }
     }
@@ -233,7 +238,22 @@ pub fn sweep(args: &SweepArgs, argv: &[String]) -> Result<(), SweepError> {
     bar.set_position((runs.len() - pending.len()) as u64);
     bar.reset_eta();
     let result = exec::run_all(&plan, &pending, jobs, out, &bar);
+    let finished = bar.position() as usize;
     bar.finish_and_clear();
+    // Stopped between the runs and the tables: the tables are redone on resume.
+    let result = result.and_then(|()| crate::interrupt::received().map_or(Ok(()), |sig| Err(SweepError::Interrupted(sig))));
+    if let Err(SweepError::Interrupted(sig)) = &result {
+        // Said here rather than in the error: the error line is the same
+        // for every interrupted sweep, this is what happened to this one.
+        if !args.quiet {
+            eprintln!(
+                "sweep: {finished} of {} runs are complete in {}; the run in flight left nothing; run the same command again to resume",
+                runs.len(),
+                out.display()
+            );
+        }
+        return Err(SweepError::Interrupted(*sig));
+    }
     result?;
 
     let done = table::read_all(out, &runs)?;

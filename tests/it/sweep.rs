@@ -2,22 +2,11 @@
 //! sweep was run (threads, shards, interruptions), and bad input refused
 //! before anything is written.
 
-use crate::common::{bin, vodsim};
+use crate::common::{SMALL, bin, vodsim};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-
-/// One module of two disks, 20 streams, 30 simulated seconds: milliseconds a run.
-const SMALL: &str = r#"{
-  "name": "sweep-small",
-  "description": "A tiny head-end for sweep tests: 1 module x 2 disks, 20 streams, 30 s. Expected: no glitches.",
-  "seed": 1,
-  "duration_s": 30,
-  "headend": { "modules": 1, "disks_per_module": 2 },
-  "workload": { "streams": 20 },
-  "faults": []
-}"#;
 
 struct Fixture {
     dir: tempfile::TempDir,
