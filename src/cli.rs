@@ -72,7 +72,8 @@ pub enum Command {
         /// Run only the runs whose number is I modulo N (see `merge`).
         #[arg(long, value_name = "I/N")]
         shard: Option<String>,
-        /// Output directory; re-running the same sweep into it resumes it.
+        /// Output directory; re-running the same sweep into it resumes it,
+        /// and with a wider --seeds range extends it.
         #[arg(long)]
         out: Option<PathBuf>,
         /// Check the sweep and list its parameter points; run and write nothing.

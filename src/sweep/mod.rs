@@ -129,18 +129,33 @@ pub(crate) fn create_dir(path: &Path) -> Result<(), SweepError> {
 }
 
 /// A problem with `--out` if it cannot hold this sweep: not a directory,
-/// or it holds a different sweep.
-pub(crate) fn check_out(out: &Path, def_text: &str) -> Option<String> {
+/// or it holds a different sweep. With `extend`, a sweep that differs only
+/// in its seed range is this sweep extended (or narrowed): run directories
+/// are named by point and seed, so every run of a seed both ranges share is
+/// found and reused, and only the new seeds run.
+pub(crate) fn check_out(out: &Path, def_text: &str, extend: bool) -> Option<String> {
     if let Some(problem) = crate::cli::out_is_file(out) {
         return Some(problem);
     }
     let existing = out.join("sweep.json");
     match std::fs::read_to_string(&existing) {
-        Ok(t) if t != def_text => Some(format!(
-            "{}: this directory holds a different sweep (another scenario, --set, --seeds or vodsim version); use a new --out or delete it",
+        Ok(t) if t != def_text && !(extend && same_but_seeds(&t, def_text)) => Some(format!(
+            "{}: this directory holds a different sweep (another scenario, --set values or vodsim version; only --seeds may change); use a new --out or delete it",
             existing.display()
         )),
         _ => None,
+    }
+}
+
+/// Whether the two `sweep.json` texts define the same points and differ at
+/// most in their seed ranges.
+fn same_but_seeds(a: &str, b: &str) -> bool {
+    match (serde_json::from_str::<SweepDef>(a), serde_json::from_str::<SweepDef>(b)) {
+        (Ok(mut a), Ok(b)) => {
+            a.seeds = b.seeds;
+            pretty(&a) == pretty(&b)
+        }
+        _ => false,
     }
 }
 
@@ -197,7 +212,7 @@ pub fn sweep(args: &SweepArgs, argv: &[String]) -> Result<(), SweepError> {
 
     // Check the output directory and whatever a previous attempt left in it.
     let def_text = pretty(def);
-    if let Some(p) = check_out(out, &def_text) {
+    if let Some(p) = check_out(out, &def_text, true) {
         return Err(SweepError::BadInput(p));
     }
     let mut pending = Vec::new();
