@@ -5,6 +5,7 @@ use crate::scenario::Loaded;
 use crate::sim::{RunOptions, RunOutput, SimError, simulate};
 use serde_json::json;
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::path::Path;
 
 /// sha256 of the resolved scenario's canonical JSON.
@@ -79,17 +80,17 @@ pub fn listing(name: &str, bytes: &[u8]) -> serde_json::Value {
 }
 
 /// What the manifest's size and hash of file `name` cover (see `listing`).
-pub fn manifest_content(name: &str, bytes: &[u8]) -> Vec<u8> {
+pub fn manifest_content<'a>(name: &str, bytes: &'a [u8]) -> Cow<'a, [u8]> {
     if name != "summary.json" {
-        return bytes.to_vec();
+        return Cow::Borrowed(bytes);
     }
     match serde_json::from_slice::<serde_json::Value>(bytes) {
         Ok(serde_json::Value::Object(mut m)) => {
             m.remove("wall_s");
-            serde_json::to_vec(&m).unwrap_or_default()
+            Cow::Owned(serde_json::to_vec(&m).unwrap_or_default())
         }
         // Not a summary: hashed as it is, so it cannot match.
-        _ => bytes.to_vec(),
+        _ => Cow::Borrowed(bytes),
     }
 }
 

@@ -166,7 +166,9 @@ impl World {
         self.headend.end()
     }
 
-    /// Routes `ev` to its owner.
+    /// Routes `ev` to its owner (inlined into the event loop: see
+    /// `headend/mod.rs`).
+    #[inline(always)]
     fn dispatch(&mut self, ev: Ev) {
         let (q, h, p) = (&mut self.q, &mut self.headend, &mut self.protocol);
         match ev.route() {
