@@ -7,8 +7,9 @@
 //! `scenario` reads and checks inputs; `report` writes results; `sim` runs
 //! one scenario; `run` ties a scenario file to an output directory;
 //! `sweep` runs a scenario over parameter values and seeds, and merges shards;
-//! `provenance` says which source and compiler built the binary; `tswindow`
-//! tells which packets a viewer received around a hand-off.
+//! `provenance` says which source and compiler built the binary;
+//! `interrupt` turns Ctrl-C and SIGTERM into a clean stop; `tswindow` tells
+//! which packets a viewer received around a hand-off.
 
 pub mod balance;
 pub mod cli;
@@ -16,6 +17,7 @@ pub mod drive;
 pub mod engine;
 pub mod faults;
 pub mod headend;
+pub mod interrupt;
 pub mod migration;
 pub mod provenance;
 pub mod report;
