@@ -2,7 +2,8 @@
 """Decode what a viewer received around one hand-off with FFmpeg, and judge it.
 
     python3 scripts/ts-check.py RUN_DIR [--stream ID] [--outcome O] [--row N]
-        [--window-s S] [--out DIR] [--strip FILE.png] [--check]
+        [--window-s S] [--out DIR] [--strip FILE.png] [--check] [--json]
+    python3 scripts/ts-check.py RUN_DIR --all [--check]   # every hand-off
 
 1. `vodsim ts RUN_DIR ...` gives the packet schedule: title packets
    [a, b) from the source, a freeze of k empty slots, title packets [c, d)
@@ -50,6 +51,7 @@ first frame fifth), tiled with FFmpeg's tile filter.
 """
 
 import argparse
+import csv
 import json
 import math
 import os
@@ -69,9 +71,16 @@ FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf"
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class Failure(Exception):
+    """A check that cannot be made; `code` is the exit status (2: bad input)."""
+
+    def __init__(self, msg, code):
+        super().__init__(msg)
+        self.code = code
+
+
 def die(msg, code=2):
-    print(f"ts-check: {msg}", file=sys.stderr)
-    sys.exit(code)
+    raise Failure(msg, code)
 
 
 # ---------------------------------------------------------------- content
@@ -274,7 +283,11 @@ def viewer_bytes(sched, title, vodsim, out_dir):
     pats = [k for k, (pkt, _) in enumerate(out) if pid_of(pkt) == PID_PAT]
     if len(pats) < 2:
         die("window too short: fewer than two random-access points", 1)
-    return out[pats[0]:pats[-1]], pats[0]
+    out, dst = out[pats[0]:pats[-1]], sched["segments"][-1]
+    if not any(src == "destination" for _, src in out):
+        die(f"the destination sent {dst['packets']} packet(s) before the title's end at "
+            f"{sched['title_packets']}: too few to decode (the next title is not part of the window)", 1)
+    return out, pats[0]
 
 
 # ---------------------------------------------------------------- checks
@@ -446,6 +459,37 @@ def schedule(run_dir, vodsim, window_s=2.0, stream=None, outcome=None, row=None)
     return sched
 
 
+def check_all(a, out_dir):
+    """--all: every finished migration of the run, one line each."""
+    with open(Path(a.run_dir) / "migrations.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    n = disagree = skipped = 0
+    worst = 0.0
+    for i, r in enumerate(rows):
+        if r["outcome"] not in ("seamless", "duplicate", "lost") or not r["destination"]:
+            continue
+        try:
+            sched = schedule(a.run_dir, a.vodsim, a.window_s, row=i)
+            rep = check(sched, out_dir / f"row-{i}", a.vodsim)
+        except Failure as e:
+            skipped += 1
+            print(f"row {i}: stream {r['stream_id']}: not checked: {e}")
+            continue
+        problems = judge(sched, rep)
+        n += 1
+        disagree += bool(problems)
+        worst = max(worst, abs(rep["repeated_frames"] - sched["duplicate_s"] * FPS),
+                    abs(rep["missing_frames"] - sched["lost_s"] * FPS))
+        print(f"row {i}: stream {sched['stream_id']} {sched['outcome']}: {rep['repeated_frames']} frames twice "
+              f"(model {rep['expected_repeated_frames']}), {rep['missing_frames']} missing "
+              f"(model {rep['expected_missing_frames']}), {rep['decode_errors']} decode, "
+              f"{rep['continuity_errors']} CC, {rep['pcr_errors']} PCR errors"
+              + (f"; DISAGREES: {'; '.join(problems)}" if problems else ""))
+    print(f"{n} hand-offs decoded, {disagree} disagree with migrations.csv, {skipped} not checked; "
+          f"largest |frames - model| {worst:.2f}")
+    return disagree == 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("run_dir")
@@ -458,9 +502,15 @@ def main():
     ap.add_argument("--strip", help="PNG: 8 decoded frames around the transition")
     ap.add_argument("--check", action="store_true", help="exit 1 unless the decode agrees with migrations.csv")
     ap.add_argument("--json", action="store_true", help="print the report as JSON")
+    ap.add_argument("--all", action="store_true", help="every finished migration of the run, one line each")
     a = ap.parse_args()
-    sched = schedule(a.run_dir, a.vodsim, a.window_s, a.stream, a.outcome, a.row)
     out_dir = Path(a.out) if a.out else Path(tempfile.mkdtemp(prefix="ts-check-"))
+    if a.all:
+        agrees = check_all(a, out_dir)
+        if a.check and not agrees:
+            sys.exit(1)
+        return
+    sched = schedule(a.run_dir, a.vodsim, a.window_s, a.stream, a.outcome, a.row)
     report = check(sched, out_dir, a.vodsim, a.strip)
     problems = judge(sched, report)
     report["agrees_with_model"] = not problems
@@ -478,4 +528,8 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except Failure as e:
+        print(f"ts-check: {e}", file=sys.stderr)
+        sys.exit(e.code)
