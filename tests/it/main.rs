@@ -16,5 +16,6 @@ mod peer;
 mod properties;
 mod provenance;
 mod rerun;
+mod scenarios_load;
 mod steady_state;
 mod sweep;
