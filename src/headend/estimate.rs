@@ -191,3 +191,84 @@ impl Headend {
         served
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::headend::stream::Owner;
+    use crate::scenario::load_str;
+    use crate::sim::{RunOptions, World};
+
+    /// One module of two validated disks behind an 80 MB/s bus; `streams`
+    /// viewers; started, nothing run yet.
+    fn world(streams: u32, queue: &str) -> World {
+        let json = r#"{ "name": "e", "seed": 1, "duration_s": 20, "content": { "titles": 7 },
+            "headend": { "modules": 1, "disks_per_module": 2, "host_bus_bytes_per_s": 80e6,
+                         "admission": { "enabled": false },
+                         "disk": { "model": "validated" } },
+            "workload": { "streams": 4 } }"#;
+        let sets = [format!("workload.streams={streams}"), format!("headend.disk.queue={queue}")];
+        let l = load_str("e.json", json, &sets, None).expect("valid");
+        let mut w = World::new(&l.scenario, RunOptions { check: true, trace: true, ..RunOptions::default() });
+        w.start();
+        w
+    }
+
+    #[test]
+    fn on_an_idle_validated_disk_the_estimate_is_the_drives_service_plus_one_bus_transfer() {
+        let mut w = world(0, "edf");
+        let at = w.now();
+        let (title, extent) = (3, 5);
+        let planned = [PlannedRead { title, extent, deadline: at + SimDuration::from_millis_f64(500.0) }];
+        let plan = w.headend.plan_reads(&mut w.q, 0, &planned);
+        // What src/drive says, on its own: a fresh Cheetah 9LP (head at
+        // cylinder 0, as every validated disk starts), the module's bus as
+        // its interface, the extent's 937 556 B = 1 832 blocks from its LBN.
+        let lbn = w.headend.layout.lbn_of(0, title, extent).unwrap();
+        let spec = crate::drive::DriveSpec {
+            bus: Some(crate::drive::BusSpec { sector_ms: SECTOR_BYTES as f64 / 80e6 * 1e3 }),
+            ..crate::drive::DriveSpec::cheetah_9lp()
+        };
+        let mut drive = crate::drive::Drive::from_spec(&spec);
+        let svc = drive.service(at, lbn, 937_556u64.div_ceil(SECTOR_BYTES) as u32).unwrap();
+        // One more read's bus time: 937 556 B / 80e6 B/s = 11.719 450 ms.
+        let bus = SimDuration::from_millis_f64(11.719_45);
+        assert_eq!(plan.ready, vec![svc.end + bus]);
+        assert!(!plan.displaces);
+        // And what the head-end's disk then really does with the read: the
+        // same service, the bus being free.
+        let r = w.headend.issue_read(&mut w.q, Owner::Orphan, 0, title, extent, planned[0].deadline);
+        let end = w.end();
+        w.advance(end, |_| {}).unwrap();
+        assert!(w.headend.read_done(r));
+        let row = &w.headend.results().read_rows.unwrap()[0];
+        assert_eq!((row.t_start_s, row.t_done_s), (at.as_secs_f64(), svc.end.as_secs_f64()));
+        let parts_ms = row.overhead_ms + row.seek_ms + row.rotation_ms + row.transfer_ms;
+        let planned_ms = (plan.ready[0] - at).as_millis_f64() - bus.as_millis_f64();
+        assert!((parts_ms - planned_ms).abs() < 1e-6, "{parts_ms} ms served, {planned_ms} ms planned");
+    }
+
+    #[test]
+    fn a_read_that_would_overtake_a_promised_one_is_refused() {
+        // Under EDF a queued read due earlier goes first. On one disk: a
+        // read in service, a read promised for exactly when the plan said it
+        // could be in, and a newcomer.
+        let mut w = world(0, "edf");
+        let at = w.now();
+        let same: Vec<u32> = (0..40).filter(|&e| w.headend.layout.disk_of(0, e) == w.headend.layout.disk_of(0, 0)).take(3).collect();
+        let far = at + SimDuration::from_secs_f64(10.0);
+        w.headend.issue_read(&mut w.q, Owner::Orphan, 0, 0, same[0], far);
+        let probe = [PlannedRead { title: 0, extent: same[1], deadline: far }];
+        let promised = w.headend.plan_reads(&mut w.q, 0, &probe).ready[0];
+        w.headend.issue_read(&mut w.q, Owner::Orphan, 0, 0, same[1], promised);
+        // Due before the promised read, the newcomer would be served first
+        // and make it late.
+        let early = [PlannedRead { title: 0, extent: same[2], deadline: SimTime(promised.0 - 1) }];
+        let plan = w.headend.plan_reads(&mut w.q, 0, &early);
+        assert!(plan.displaces && !plan.feasible(&early), "{plan:?}");
+        // Due after it, the newcomer waits its turn and displaces nothing.
+        let late = [PlannedRead { title: 0, extent: same[2], deadline: far }];
+        let plan = w.headend.plan_reads(&mut w.q, 0, &late);
+        assert!(!plan.displaces && plan.ready[0] > promised, "{plan:?}");
+    }
+}
