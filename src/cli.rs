@@ -72,7 +72,8 @@ pub enum Command {
         /// Run only the runs whose number is I modulo N (see `merge`).
         #[arg(long, value_name = "I/N")]
         shard: Option<String>,
-        /// Output directory; re-running the same sweep into it resumes it.
+        /// Output directory; re-running the same sweep into it resumes it,
+        /// and with a wider --seeds range extends it.
         #[arg(long)]
         out: Option<PathBuf>,
         /// Check the sweep and list its parameter points; run and write nothing.
@@ -118,16 +119,21 @@ pub enum CliError {
     Drive(#[from] DriveError),
     #[error("writing the output: {0}")]
     Output(String),
+    /// SIGINT or SIGTERM stopped the command; the message says what was
+    /// kept and what was not written.
+    #[error("{message}")]
+    Interrupted { sig: i32, message: String },
 }
 
 impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Input(_) | CliError::BadInput(_) => 2,
-            CliError::Run(_) => 1,
+            CliError::Run(e) => e.interrupted().map_or(1, crate::interrupt::exit_code),
             CliError::Sweep(e) => e.exit_code(),
             CliError::Drive(_) => 2,
             CliError::Output(_) => 1,
+            CliError::Interrupted { sig, .. } => crate::interrupt::exit_code(*sig),
         }
     }
 }
@@ -144,11 +150,25 @@ pub fn execute(cli: Cli, argv: &[String]) -> Result<(), CliError> {
             if !force && let Some(problem) = holds_another_experiment(&out, &crate::run::scenario_sha256(&loaded.resolved)) {
                 return Err(CliError::BadInput(problem));
             }
+            crate::interrupt::install();
             let bar = progress_bar(quiet);
-            let output = run_to_dir(&loaded, &out, RunOptions { trace, check, ..Default::default() }, argv, |f| {
+            let result = run_to_dir(&loaded, &out, RunOptions { trace, check, ..Default::default() }, argv, |f| {
                 bar.set_position((f * 1000.0) as u64)
-            })?;
+            });
+            // Also on an error: the bar must not stay mid-line.
+            let done = bar.position() as f64 / 10.0;
             bar.finish_and_clear();
+            if let Err(e) = &result
+                && let Some(sig) = e.interrupted()
+            {
+                let message = format!(
+                    "interrupted by {} at about {done:.0} % of the simulated time: the run stopped; nothing was written to {}",
+                    crate::interrupt::name(sig),
+                    out.display()
+                );
+                return Err(CliError::Interrupted { sig, message });
+            }
+            let output = result?;
             if !quiet {
                 let s = &output.summary;
                 eprintln!(
@@ -181,6 +201,9 @@ pub fn execute(cli: Cli, argv: &[String]) -> Result<(), CliError> {
             if problems.is_empty() { Ok(()) } else { Err(ScenarioError { problems }.into()) }
         }
         Command::Sweep { scenario, seeds, sets, jobs, shard, out, dry_run, quiet } => {
+            if !dry_run {
+                crate::interrupt::install();
+            }
             let args = SweepArgs { scenario, seeds, sets, jobs, shard, out, quiet, dry_run };
             Ok(sweep::sweep(&args, argv)?)
         }

@@ -84,6 +84,7 @@ impl Headend {
     // ----- running the model -------------------------------------------------
 
     /// Handles one of the head-end's own events.
+    #[inline(always)]
     pub fn handle(&mut self, q: &mut impl Agenda, ev: HeadendEv) -> Option<Notice> {
         match ev {
             HeadendEv::Boundary { stream, epoch } => self.on_boundary(q, stream, epoch),

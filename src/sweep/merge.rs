@@ -175,7 +175,7 @@ pub fn merge(shard_dirs: &[PathBuf], out: Option<&Path>, quiet: bool, argv: &[St
             problems.push(format!("--out: {} is one of the shard directories; expected a new directory", out.display()));
         }
     }
-    if let Some(p) = check_out(out, def_text) {
+    if let Some(p) = check_out(out, def_text, false) {
         problems.push(p);
     }
     if !problems.is_empty() {

@@ -56,6 +56,10 @@ pub enum SweepError {
     /// Standard output could not be written.
     #[error("{0}")]
     Output(String),
+    /// SIGINT or SIGTERM (the number) stopped the sweep between or inside
+    /// runs: the finished runs stay, the one in flight left nothing.
+    #[error("interrupted by {}", crate::interrupt::name(*.0))]
+    Interrupted(i32),
 }
 
 impl SweepError {
@@ -63,6 +67,7 @@ impl SweepError {
     pub fn exit_code(&self) -> u8 {
         match self {
             SweepError::Input(_) | SweepError::BadInput(_) => 2,
+            SweepError::Interrupted(sig) => crate::interrupt::exit_code(*sig),
             _ => 1,
         }
     }
@@ -124,18 +129,33 @@ pub(crate) fn create_dir(path: &Path) -> Result<(), SweepError> {
 }
 
 /// A problem with `--out` if it cannot hold this sweep: not a directory,
-/// or it holds a different sweep.
-pub(crate) fn check_out(out: &Path, def_text: &str) -> Option<String> {
+/// or it holds a different sweep. With `extend`, a sweep that differs only
+/// in its seed range is this sweep extended (or narrowed): run directories
+/// are named by point and seed, so every run of a seed both ranges share is
+/// found and reused, and only the new seeds run.
+pub(crate) fn check_out(out: &Path, def_text: &str, extend: bool) -> Option<String> {
     if let Some(problem) = crate::cli::out_is_file(out) {
         return Some(problem);
     }
     let existing = out.join("sweep.json");
     match std::fs::read_to_string(&existing) {
-        Ok(t) if t != def_text => Some(format!(
-            "{}: this directory holds a different sweep (another scenario, --set, --seeds or vodsim version); use a new --out or delete it",
+        Ok(t) if t != def_text && !(extend && same_but_seeds(&t, def_text)) => Some(format!(
+            "{}: this directory holds a different sweep (another scenario, --set values or vodsim version; only --seeds may change); use a new --out or delete it",
             existing.display()
         )),
         _ => None,
+    }
+}
+
+/// Whether the two `sweep.json` texts define the same points and differ at
+/// most in their seed ranges.
+fn same_but_seeds(a: &str, b: &str) -> bool {
+    match (serde_json::from_str::<SweepDef>(a), serde_json::from_str::<SweepDef>(b)) {
+        (Ok(mut a), Ok(b)) => {
+            a.seeds = b.seeds;
+            pretty(&a) == pretty(&b)
+        }
+        _ => false,
     }
 }
 
@@ -192,7 +212,7 @@ pub fn sweep(args: &SweepArgs, argv: &[String]) -> Result<(), SweepError> {
 
     // Check the output directory and whatever a previous attempt left in it.
     let def_text = pretty(def);
-    if let Some(p) = check_out(out, &def_text) {
+    if let Some(p) = check_out(out, &def_text, true) {
         return Err(SweepError::BadInput(p));
     }
     let mut pending = Vec::new();
@@ -233,7 +253,22 @@ pub fn sweep(args: &SweepArgs, argv: &[String]) -> Result<(), SweepError> {
     bar.set_position((runs.len() - pending.len()) as u64);
     bar.reset_eta();
     let result = exec::run_all(&plan, &pending, jobs, out, &bar);
+    let finished = bar.position() as usize;
     bar.finish_and_clear();
+    // Stopped between the runs and the tables: the tables are redone on resume.
+    let result = result.and_then(|()| crate::interrupt::received().map_or(Ok(()), |sig| Err(SweepError::Interrupted(sig))));
+    if let Err(SweepError::Interrupted(sig)) = &result {
+        // Said here rather than in the error: the error line is the same
+        // for every interrupted sweep, this is what happened to this one.
+        if !args.quiet {
+            eprintln!(
+                "sweep: {finished} of {} runs are complete in {}; the run in flight left nothing; run the same command again to resume",
+                runs.len(),
+                out.display()
+            );
+        }
+        return Err(SweepError::Interrupted(*sig));
+    }
     result?;
 
     let done = table::read_all(out, &runs)?;
