@@ -17,6 +17,7 @@ mod peer;
 mod properties;
 mod provenance;
 mod rerun;
+mod scenarios_load;
 mod steady_state;
 mod sweep;
 mod ts;
