@@ -228,10 +228,14 @@ class Title:
         i_min = (math.floor((lo - self.anchor) / self.ppf) - 2 * GOP) // GOP * GOP
         i_max = math.ceil((hi - self.anchor) / self.ppf) + 2 * GOP
         self.frame0 = round(self.anchor / self.ppf)  # title frame number of frame i = 0
+        # Near the title's start the window begins with its first frame;
+        # packets before it (if the schedule asks for any) are null packets.
+        while self.slot(i_min) < 0 or self.frame0 + i_min < 0:
+            i_min += GOP
         self.i_min = i_min
         frames = encode_frames(self.frame0 + i_min, i_max - i_min + 1, cache_dir)
-        self.first_packet = self.slot(i_min)
-        self.packets = []
+        self.first_packet = max(0, min(lo, self.slot(i_min)))
+        self.packets = [NULL_PACKET] * (self.slot(i_min) - self.first_packet)
         cc = {PID_PAT: 0, PID_PMT: 0, PID_VIDEO: 0}
         # PAT and PMT go in the two slots before each I-frame.
         for k, frame in enumerate(frames[:-1]):
@@ -239,15 +243,25 @@ class Title:
             start, end = self.slot(i), self.slot(i + 1)
             pts = self.pcr(start) // 300 + PTS_DELAY_90K
             pes, cc[PID_VIDEO] = pes_packets(frame, pts, self.pcr(start), i % GOP == 0, cc[PID_VIDEO])
-            tail = []
+            # The window's first frame (the title's, near its start) has no
+            # slot before it: its PAT and PMT lead its own slot.
+            head, tail = [], []
+            if k == 0:
+                head = self.psi(cc)
             if (i + 1) % GOP == 0:
-                tail = [pat_packet(cc[PID_PAT]), pmt_packet(cc[PID_PMT])]
-                cc[PID_PAT], cc[PID_PMT] = (cc[PID_PAT] + 1) & 15, (cc[PID_PMT] + 1) & 15
-            room = end - start - len(tail)
+                tail = self.psi(cc)
+            room = end - start - len(head) - len(tail)
             if len(pes) > room:
                 die(f"frame {self.frame0 + i}: {len(pes)} packets, its slot holds {room}", 1)
-            self.packets += pes + [NULL_PACKET] * (room - len(pes)) + tail
+            self.packets += head + pes + [NULL_PACKET] * (room - len(pes)) + tail
         self.end_packet = self.first_packet + len(self.packets)
+
+    @staticmethod
+    def psi(cc):
+        """PAT and PMT, advancing their continuity counters in `cc`."""
+        out = [pat_packet(cc[PID_PAT]), pmt_packet(cc[PID_PMT])]
+        cc[PID_PAT], cc[PID_PMT] = (cc[PID_PAT] + 1) & 15, (cc[PID_PMT] + 1) & 15
+        return out
 
     def slot(self, i):
         """First packet slot of frame i."""
