@@ -9,42 +9,33 @@
 //! Installed only by the commands that run simulations (`run`, `sweep`):
 //! the others keep the default action, dying at once, which loses nothing.
 
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::Arc;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// The first SIGINT or SIGTERM received, 0 before.
-static RECEIVED: AtomicI32 = AtomicI32::new(0);
+/// The last SIGINT or SIGTERM received, 0 before; set by `signal-hook`'s
+/// handler, which does nothing else (async-signal-safe) and is installed
+/// with `SA_RESTART`, so a system call it lands in (a write, the
+/// output-folder lock) resumes rather than failing with `EINTR`.
+static RECEIVED: OnceLock<Arc<AtomicUsize>> = OnceLock::new();
 
-extern "C" fn on_signal(sig: libc::c_int) {
-    // A second signal does not replace the first: its exit code is the
-    // one the user caused first.
-    let _ = RECEIVED.compare_exchange(0, sig, Ordering::SeqCst, Ordering::SeqCst);
-}
-
-/// Routes SIGINT and SIGTERM to the flag. `SA_RESTART`: system calls the
-/// signal lands in (a write, the output-folder lock) resume rather than
-/// failing with `EINTR`; the flag is looked at afterwards.
+/// Routes SIGINT and SIGTERM to the flag.
 pub fn install() {
-    #[cfg(unix)]
-    for sig in [libc::SIGINT, libc::SIGTERM] {
-        // SAFETY: `on_signal` only does an atomic compare-exchange, which
-        // is async-signal-safe; the `sigaction` struct is zero-initialised
-        // and then filled with a valid handler, flags and an empty mask.
-        unsafe {
-            let mut action: libc::sigaction = std::mem::zeroed();
-            action.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as usize;
-            action.sa_flags = libc::SA_RESTART;
-            libc::sigemptyset(&mut action.sa_mask);
-            libc::sigaction(sig, &action, std::ptr::null_mut());
-        }
+    let flag = RECEIVED.get_or_init(|| Arc::new(AtomicUsize::new(0)));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        // signal-hook refuses only signals that must not be caught (SIGKILL,
+        // SIGSTOP, SIGILL, SIGFPE, SIGSEGV); were these refused, they would
+        // keep their default action and end the run at once.
+        let _ = signal_hook::flag::register_usize(sig, Arc::clone(flag), sig as usize);
     }
 }
 
 /// The signal received since `install`, if any.
 #[inline]
 pub fn received() -> Option<i32> {
-    match RECEIVED.load(Ordering::Relaxed) {
+    match RECEIVED.get()?.load(Ordering::Relaxed) {
         0 => None,
-        s => Some(s),
+        s => i32::try_from(s).ok(),
     }
 }
 
