@@ -37,6 +37,7 @@ pub mod transport;
 
 #[cfg(test)]
 mod detection_tests;
+mod estimate;
 mod interface;
 mod ledger;
 mod playout;
@@ -44,6 +45,7 @@ mod prefetch;
 mod report;
 
 pub use self::array::DiskState;
+pub use self::estimate::{PlannedRead, ReadPlan};
 pub use self::interface::{Agenda, Results};
 pub use self::ledger::{Impact, ImpactRec};
 
