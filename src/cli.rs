@@ -112,9 +112,12 @@ pub enum Command {
     /// The packet schedule a viewer received around one hand-off of a
     /// finished run, as JSON: which title packets came from the source and
     /// which from the destination, in order, with the freeze between them;
-    /// with --title and --out, the viewer's transport stream itself
-    /// (`scripts/ts-check.py` makes the title and decodes the result).
+    /// with --out, the viewer's transport stream itself: synthetic content
+    /// (PID 0x0100, each payload naming its title packet offset), or the
+    /// title's real bytes with --title (`scripts/ts-check.py` makes the
+    /// title and decodes the result).
     #[command(after_help = "Example:\n  vodsim ts results/module-failure/seed-7 --outcome duplicate --window-s 1\n  \
+        vodsim ts results/module-failure/seed-7 --stream 0 --out viewer.ts   # synthetic content\n  \
         python3 scripts/ts-check.py results/module-failure/seed-7 --stream 0 --check   # decoded by FFmpeg")]
     Ts {
         /// A finished run's directory (manifest.json, migrations.csv).
@@ -135,15 +138,17 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         schedule: Option<PathBuf>,
         /// The title's transport stream over the window (whole 188-byte
-        /// packets, the first being title packet --title-first-packet), from
-        /// which --out is made.
+        /// packets, the first being title packet --title-first-packet), whose
+        /// packets --out carries instead of synthetic ones.
         #[arg(long, value_name = "FILE.ts", requires = "out")]
         title: Option<PathBuf>,
         /// Title packet offset of --title's first packet.
         #[arg(long, value_name = "N", default_value_t = 0)]
         title_first_packet: u64,
-        /// Write the viewer's transport stream here (needs --title).
-        #[arg(long, value_name = "FILE.ts", requires = "title")]
+        /// Write the viewer's transport stream here: synthetic packets on
+        /// PID 0x0100 (an 8-byte big-endian title packet offset, then 0xA5
+        /// filler), null packets (PID 0x1FFF) for empty slots.
+        #[arg(long, value_name = "FILE.ts")]
         out: Option<PathBuf>,
     },
     /// Join the shard directories of one sweep into runs.csv and points.csv
@@ -282,6 +287,7 @@ pub fn execute(cli: Cli, argv: &[String]) -> Result<(), CliError> {
                         .map_err(|e| CliError::BadInput(format!("--title: {}: {e}", t.display())))?;
                     Some(ts)
                 }
+                (None, Some(_)) => Some(crate::tswindow::synthetic_ts(&sched.segments)),
                 _ => None,
             };
             let text = format!("{:#}\n", sched.json);

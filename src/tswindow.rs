@@ -1,7 +1,9 @@
 //! `vodsim ts`: the packet schedule a viewer's set-top box received around
 //! one hand-off, so that a real MPEG-2 decoder can judge the migration
-//! (issue 22; `scripts/ts-check.py` turns the schedule into a `.ts` file and
-//! decodes it with FFmpeg).
+//! (issue 22). `--out` writes it as a `.ts` file of synthetic packets that
+//! name their title offsets ([`synthetic_ts`]) or, with `--title`, of the
+//! title's real bytes ([`viewer_ts`]; `scripts/ts-check.py` encodes the title
+//! and decodes the result with FFmpeg).
 //!
 //! The schedule is derived, not re-simulated: a finished run's
 //! `manifest.json` holds the resolved scenario (bitrate, extent sizes,
@@ -269,6 +271,59 @@ pub fn schedule(args: &TsArgs) -> Result<Schedule, CliError> {
 /// Bytes in a transport-stream packet.
 const PKT: usize = 188;
 
+/// The PID of every content packet of the synthetic stream.
+pub const SYNTHETIC_PID: u16 = 0x0100;
+/// What fills a synthetic packet's payload after its title offset.
+pub const SYNTHETIC_FILLER: u8 = 0xA5;
+
+/// A null packet (PID 0x1FFF): an empty slot of the viewer's channel.
+fn null_packet() -> [u8; PKT] {
+    let mut null = [0xFFu8; PKT];
+    null[..4].copy_from_slice(&[0x47, 0x1F, 0xFF, 0x10]);
+    null
+}
+
+/// The viewer's transport stream without the title's bytes: each content
+/// slot a packet on [`SYNTHETIC_PID`] whose payload starts with the title
+/// packet offset it stands for (8 bytes, big-endian), then
+/// [`SYNTHETIC_FILLER`]; a null packet for each empty slot. The transport
+/// processor (patent, FIG. 1, 150) multiplexes whatever module feeds it into
+/// one output stream, so it, not the module, stamps the continuity counter:
+/// it counts the packets it sends on the PID (0, 1, … mod 16; null packets
+/// carry none), and a packet shown twice or one lost is content the viewer
+/// sees, not a counter error. The destination's first packet carries an
+/// adaptation field whose only flag is the discontinuity indicator where
+/// the schedule sets it, as the destination module does at the transition.
+pub fn synthetic_ts(segments: &[Segment]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(segments.iter().map(|g| g.packets as usize * PKT).sum());
+    let mut cc = 0u8;
+    for g in segments {
+        for k in 0..g.packets {
+            if g.from == Feed::Nothing {
+                out.extend_from_slice(&null_packet());
+                continue;
+            }
+            let mut p = [SYNTHETIC_FILLER; PKT];
+            let disc = g.discontinuity && k == 0;
+            // adaptation_field_control: payload only (0x10), or adaptation
+            // field then payload (0x30).
+            p[..4].copy_from_slice(&[0x47, (SYNTHETIC_PID >> 8) as u8, SYNTHETIC_PID as u8, if disc { 0x30 } else { 0x10 } | cc]);
+            let mut at = 4;
+            if disc {
+                // adaptation_field_length 1, then its flags: the
+                // discontinuity_indicator is the top bit (ISO/IEC 13818-1,
+                // 2.4.3.4).
+                p[4..6].copy_from_slice(&[1, 0x80]);
+                at = 6;
+            }
+            p[at..at + 8].copy_from_slice(&(g.title_packet + k).to_be_bytes());
+            out.extend_from_slice(&p);
+            cc = (cc + 1) & 15;
+        }
+    }
+    out
+}
+
 /// The viewer's transport stream: each slot of `segments` filled with the
 /// title packet it carries, verbatim (a module plays its stored stream:
 /// continuity counters and PCRs as stored), or with a null packet; the
@@ -282,8 +337,7 @@ pub fn viewer_ts(segments: &[Segment], title: &[u8], title_first: u64) -> Result
         return Err(format!("packet {k} (title packet {}) has no 0x47 sync byte", title_first + k as u64));
     }
     let have = title_first..title_first + (title.len() / PKT) as u64;
-    let mut null = [0xFFu8; PKT];
-    null[..4].copy_from_slice(&[0x47, 0x1F, 0xFF, 0x10]);
+    let null = null_packet();
     let mut out = Vec::with_capacity(segments.iter().map(|g| g.packets as usize * PKT).sum());
     for g in segments {
         if g.from == Feed::Nothing {
@@ -386,6 +440,37 @@ mod tests {
         assert_eq!(flags[6], 0xC0, "discontinuity + random access on the destination's first");
         assert_eq!((flags[3], flags[7]), (0x40, 0x40), "no other packet changed");
         assert_eq!(&out[7 * PKT..], &title[4 * PKT..6 * PKT]);
+    }
+
+    #[test]
+    fn a_synthetic_stream_names_each_slot_s_title_packet_and_counts_continuity_in_the_viewer_s_order() {
+        // Source 100..104, 2 null slots, destination from 103 (one packet
+        // shown twice) with the indicator: 9 slots, 7 of them content.
+        let segs = [
+            Segment { from: Feed::Source, slot: 0, packets: 4, title_packet: 100, discontinuity: false },
+            Segment { from: Feed::Nothing, slot: 4, packets: 2, title_packet: 0, discontinuity: false },
+            Segment { from: Feed::Destination, slot: 6, packets: 3, title_packet: 103, discontinuity: true },
+        ];
+        let out = synthetic_ts(&segs);
+        assert_eq!(out.len(), 9 * PKT);
+        let pid: Vec<u16> = out.chunks(PKT).map(|p| u16::from(p[1] & 0x1F) << 8 | u16::from(p[2])).collect();
+        assert_eq!(pid, [0x100, 0x100, 0x100, 0x100, 0x1FFF, 0x1FFF, 0x100, 0x100, 0x100]);
+        let content: Vec<&[u8]> = out.chunks(PKT).filter(|p| p[1] != 0x1F).collect();
+        // The counter counts content packets 0..=6 across the hand-off; the
+        // repeat of 103 is in the payload only.
+        assert_eq!(content.iter().map(|p| p[3] & 15).collect::<Vec<_>>(), [0, 1, 2, 3, 4, 5, 6]);
+        let at = |p: &[u8]| if p[3] & 0x20 != 0 { 5 + usize::from(p[4]) } else { 4 };
+        let offsets: Vec<u64> = content.iter().map(|p| u64::from_be_bytes(p[at(p)..at(p) + 8].try_into().expect("8 bytes"))).collect();
+        assert_eq!(offsets, [100, 101, 102, 103, 103, 104, 105]);
+        // Only the destination's first has an adaptation field: the
+        // discontinuity indicator alone.
+        let af: Vec<usize> = (0..content.len()).filter(|&k| content[k][3] & 0x20 != 0).collect();
+        assert_eq!(af, [4]);
+        assert_eq!((content[4][3], &content[4][4..6]), (0x34, &[1u8, 0x80][..]));
+        assert!(content[4][14..].iter().chain(&content[0][12..]).all(|&b| b == SYNTHETIC_FILLER));
+        // Without the indicator no packet has an adaptation field.
+        let plain = [Segment { discontinuity: false, ..segs[2].clone() }];
+        assert!(synthetic_ts(&plain).chunks(PKT).all(|p| p[3] & 0x30 == 0x10));
     }
 
     #[test]

@@ -99,3 +99,77 @@ fn ts_rejects_what_is_not_a_finished_migration_with_exit_2() {
         assert!(o.stdout.is_empty(), "nothing written on bad input");
     }
 }
+
+/// The title offsets of a synthetic `.ts`'s content packets, its null
+/// packets and the indices (among content packets) carrying the
+/// discontinuity indicator; every packet's framing checked on the way.
+fn parse_synthetic(bytes: &[u8]) -> (Vec<u64>, u64, Vec<usize>) {
+    assert_eq!(bytes.len() % 188, 0, "whole 188-byte packets");
+    let (mut offsets, mut nulls, mut disc) = (Vec::new(), 0, Vec::new());
+    for p in bytes.chunks(188) {
+        assert_eq!(p[0], 0x47, "sync byte");
+        let pid = u16::from(p[1] & 0x1F) << 8 | u16::from(p[2]);
+        if pid == 0x1FFF {
+            nulls += 1;
+            continue;
+        }
+        assert_eq!(pid, 0x0100);
+        // The continuity counter counts content packets as sent.
+        assert_eq!(u64::from(p[3] & 15), offsets.len() as u64 % 16, "continuity counter");
+        let mut at = 4;
+        if p[3] & 0x20 != 0 {
+            if p[4] > 0 && p[5] & 0x80 != 0 {
+                disc.push(offsets.len());
+            }
+            at = 5 + usize::from(p[4]);
+        }
+        offsets.push(u64::from_be_bytes(p[at..at + 8].try_into().expect("8 bytes")));
+    }
+    (offsets, nulls, disc)
+}
+
+#[test]
+fn ts_out_without_title_writes_the_schedule_as_synthetic_packets() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    // 0.1 s at 3 750 224 bit/s is 249 packets (floor of 249.35) on each
+    // side of the hand-off.
+    //
+    // Packet offsets (module 0 stores 2 s extents, module 1 1.5 s ones):
+    // stream 0 resumes at transition packet 2 209 158 with 83 packets shown
+    // twice, so the source had reached 2 209 241 and sent 2 208 992..2 209
+    // 240; the 0.245 790 s stall is 612 empty slots (floor of 612.88); the
+    // destination sets the indicator on its first packet.
+    //
+    // Naive (row 1, row 0 found no destination): restart at the extent
+    // boundary 10 547 505 = 2 115 × 4 987 losing that whole slot (4 987
+    // packets), so the destination starts at 10 552 492 after 3 020 slots
+    // of stall (1.211 389 s, floor of 3 020.60) plus the 4 987 of the lost
+    // slot: 8 007 null packets; no indicator (an extent boundary).
+    let cases = [
+        (
+            &["headend.extent_bytes_by_module=[937556,703120]", "migration.transition=packet-offset"][..],
+            2_208_992u64,
+            612u64,
+            2_209_158u64,
+            true,
+        ),
+        (&["migration.policy=naive"][..], 10_547_256, 8007, 10_552_492, false),
+    ];
+    for (k, (sets, src_first, empty, dst_first, disc_set)) in cases.into_iter().enumerate() {
+        let run = run_dir(tmp.path(), sets);
+        let file = tmp.path().join(format!("viewer-{k}.ts"));
+        let o = vodsim(&["ts", &run, "--window-s", "0.1", "--out", &file.display().to_string()]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(o.stdout.is_empty(), "--out without --schedule prints nothing");
+        let (offsets, nulls, disc) = parse_synthetic(&std::fs::read(&file).expect("the .ts"));
+        let want: Vec<u64> = (src_first..src_first + 249).chain(dst_first..dst_first + 249).collect();
+        assert_eq!(offsets, want, "{sets:?}");
+        assert_eq!(nulls, empty, "{sets:?}: a null packet per empty slot");
+        // The indicator: once, on the destination's first packet (content
+        // packet 249, after the source's 249).
+        assert_eq!(disc, if disc_set { vec![249] } else { vec![] }, "{sets:?}");
+        // The same schedule as the JSON says.
+        let s = ts(&[&run, "--window-s", "0.1"]);
+        assert_eq!((u(&s, "gap_slots"), u(&s, "destination_first_packet")), (empty, dst_first), "{s}");
+    }
+}
