@@ -17,5 +17,6 @@ mod peer;
 mod properties;
 mod provenance;
 mod rerun;
+mod scenarios_load;
 mod steady_state;
 mod sweep;
