@@ -24,7 +24,12 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run one scenario and write its results.
+    #[command(
+        after_help = "Example:\n  vodsim run scenarios/module-failure.json --seed 2 --set workload.streams=120 --out results/mf-120\n  \
+        writes summary.json, streams.csv, modules.csv, migrations.csv and manifest.json into results/mf-120/ (docs/outputs.md)"
+    )]
     Run {
+        /// The scenario file (JSON; `vodsim schema` prints its format).
         scenario: PathBuf,
         /// Override the scenario's seed.
         #[arg(long)]
@@ -49,15 +54,26 @@ pub enum Command {
         force: bool,
     },
     /// Check scenario files without running them.
+    #[command(after_help = "Example:\n  vodsim validate scenarios/*.json\n  \
+        prints `FILE: ok` per valid file; every problem of the others, one a line, and exits 2")]
     Validate {
+        /// The scenario files to check.
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
     },
     /// Print the JSON Schema of scenario files (types, defaults, enum values).
+    #[command(after_help = "Example:\n  vodsim schema > scenario.schema.json\n  \
+        for an editor's completion and checking of scenario files")]
     Schema,
     /// Run a scenario for every combination of --set values and every seed;
     /// write one run directory per run plus runs.csv and points.csv.
+    #[command(
+        after_help = "Example:\n  vodsim sweep scenarios/module-failure.json --seeds 1..5 --set smbus.latency_us=10,1000,3000 --out sw/latency\n  \
+        3 points x 5 seeds = 15 runs; sw/latency/points.csv holds each point's mean and 95 % interval.\n  \
+        The same command with --seeds 1..10 later runs only seeds 6..10."
+    )]
     Sweep {
+        /// The base scenario file; --set values apply on top of it.
         scenario: PathBuf,
         /// Seeds to run, inclusive: A..B.
         #[arg(long, value_name = "A..B")]
@@ -85,17 +101,23 @@ pub enum Command {
     },
     /// Replay a DiskSim ASCII trace (`arrival_ms devno blkno sectors flags`)
     /// through one drive, closed loop; one CSV row per request on stdout.
+    #[command(after_help = "Example:\n  vodsim disk-replay --disk src/drive/cheetah9lp.json trace.txt > served.csv")]
     DiskReplay {
         /// The drive: DiskSim `.parv`/`.diskspecs`, or the project's JSON.
         #[arg(long, value_name = "FILE")]
         disk: PathBuf,
+        /// The DiskSim ASCII trace to replay.
         trace: PathBuf,
     },
     /// Join the shard directories of one sweep into runs.csv and points.csv
     /// identical to those of the unsharded sweep.
+    #[command(after_help = "Example:\n  vodsim merge sw/shard-0 sw/shard-1 sw/shard-2 --out sw\n  \
+        each shard made by `vodsim sweep ... --shard I/3 --out sw/shard-I`")]
     Merge {
+        /// The `--out` directories of the shards of one sweep.
         #[arg(required = true, value_name = "SHARD_DIR")]
         shards: Vec<PathBuf>,
+        /// Directory for the merged sweep (runs linked or copied, runs.csv, points.csv).
         #[arg(long)]
         out: Option<PathBuf>,
         /// No closing message.
@@ -290,4 +312,28 @@ fn progress_bar(quiet: bool) -> ProgressBar {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn every_command_has_an_example_and_every_argument_a_description() {
+        let mut cli = Cli::command();
+        cli.build();
+        let mut names = Vec::new();
+        // (clap's own `help` subcommand aside.)
+        for sub in cli.get_subcommands_mut().filter(|s| s.get_name() != "help") {
+            let name = sub.get_name().to_string();
+            let help = sub.render_long_help().to_string();
+            assert!(help.contains(&format!("Example:\n  vodsim {name} ")), "{name}: no example:\n{help}");
+            for arg in sub.get_arguments().filter(|a| a.get_id() != "help") {
+                assert!(arg.get_help().is_some(), "{name}: argument {} has no description", arg.get_id());
+            }
+            names.push(name);
+        }
+        assert!(names.len() >= 6, "{names:?}");
+    }
 }
