@@ -9,6 +9,7 @@ mod crash;
 mod determinism;
 mod drive;
 mod golden;
+mod limits;
 mod metrics;
 mod migration;
 mod outputs;
