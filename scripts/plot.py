@@ -2,7 +2,7 @@
 """Plot vodsim results.
 
 Usage:
-    python3 scripts/plot.py DIR [--out FIGDIR]
+    python3 scripts/plot.py DIR [--out FIGDIR] [--format png,svg,pdf]
 
 DIR is either
   * a run directory (from `vodsim run`): summary.json, streams.csv,
@@ -10,7 +10,7 @@ DIR is either
   * a sweep directory (from `vodsim sweep` / `vodsim merge`): runs.csv
     and/or points.csv (plus one sub-directory per run).
 
-Figures are written as PNG to FIGDIR (default DIR/figures); each figure is
+Figures are written as PNG (or, with --format, SVG and PDF too) to FIGDIR (default DIR/figures); each figure is
 only drawn when the data it needs exists, otherwise a note is printed:
 
   capacity.png            (sweep) glitch rate vs streams per disk, 95% CI band
@@ -278,13 +278,25 @@ def label_bars(ax, bars, values, tops) -> None:
                         va="bottom", fontsize=8)
 
 
+# Output formats (--format): PNG for screens, SVG and PDF (vector) for papers.
+FORMATS = ["png"]
+KNOWN_FORMATS = ("png", "svg", "pdf")
+# No creation date in vector files, and fixed SVG ids: the same data gives
+# the same bytes.
+plt.rcParams["svg.hashsalt"] = "vodsim"
+METADATA = {"svg": {"Date": None}, "pdf": {"CreationDate": None, "ModDate": None}}
+
+
 def save(fig, outdir: str, name: str, written: list[str]) -> None:
+    """Writes figure `name` (given with .png) in every format of FORMATS."""
     os.makedirs(outdir, exist_ok=True)
-    path = os.path.join(outdir, name)
-    fig.savefig(path, dpi=DPI)
+    stem = os.path.splitext(name)[0]
+    for fmt in FORMATS:
+        path = os.path.join(outdir, f"{stem}.{fmt}")
+        fig.savefig(path, dpi=DPI, format=fmt, metadata=METADATA.get(fmt))
+        print(path)
+        written.append(path)
     plt.close(fig)
-    print(path)
-    written.append(path)
 
 
 def new_fig(wide: bool = False, size=FIGSIZE):
@@ -730,11 +742,23 @@ def plot_sweep(root: str, outdir: str) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
-        description="Plot a vodsim run directory or sweep directory to PNG figures."
+        description="Plot a vodsim run directory or sweep directory to PNG, SVG or PDF figures."
     )
     ap.add_argument("dir", metavar="DIR", help="run or sweep output directory")
     ap.add_argument("--out", metavar="FIGDIR", help="figure directory (default DIR/figures)")
+    ap.add_argument(
+        "--format",
+        default="png",
+        metavar="FMT[,FMT...]",
+        help="output formats, any of png, svg, pdf, comma separated (default png)",
+    )
     args = ap.parse_args(argv)
+    formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
+    bad = [f for f in formats if f not in KNOWN_FORMATS]
+    if bad or not formats:
+        print(f"plot.py: error: --format: expected png, svg or pdf (comma separated), got {args.format!r}", file=sys.stderr)
+        return 2
+    FORMATS[:] = formats
     root = args.dir
     try:
         kind = detect(root)

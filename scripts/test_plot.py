@@ -133,6 +133,27 @@ def main() -> int:
             assert_figs(cp, os.path.join(sweep_dir, "figures"), SWEEP_FIGS,
                         absent=["timeline.png"])
 
+        @check("--format svg,pdf,png: each figure in each format, the vector ones reproducible")
+        def _():
+            outs = []
+            for k in (1, 2):
+                out = os.path.join(tmp, f"figs-vector-{k}")
+                cp = run_plot(sweep_dir, "--out", out, "--format", "svg,pdf,png")
+                assert_figs(cp, out, SWEEP_FIGS)
+                outs.append(out)
+            for name in SWEEP_FIGS:
+                stem = os.path.splitext(name)[0]
+                for ext, magic in (("svg", b"<?xml"), ("pdf", b"%PDF-")):
+                    paths = [os.path.join(o, f"{stem}.{ext}") for o in outs]
+                    data = []
+                    for p in paths:
+                        with open(p, "rb") as f:
+                            data.append(f.read())
+                    assert data[0].startswith(magic), f"{paths[0]}: not {ext} (starts {data[0][:8]!r})"
+                    assert data[0] == data[1], f"{stem}.{ext} differs between two runs on the same data"
+            cp = run_plot(sweep_dir, "--out", os.path.join(tmp, "figs-bad"), "--format", "jpg")
+            assert cp.returncode == 2 and "--format" in cp.stderr, cp.stderr
+
         @check("sweep dir: --out FIGDIR")
         def _():
             out = os.path.join(tmp, "figs-sweep")

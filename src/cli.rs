@@ -24,7 +24,12 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run one scenario and write its results.
+    #[command(
+        after_help = "Example:\n  vodsim run scenarios/module-failure.json --seed 2 --set workload.streams=120 --out results/mf-120\n  \
+        writes summary.json, streams.csv, modules.csv, migrations.csv and manifest.json into results/mf-120/ (docs/outputs.md)"
+    )]
     Run {
+        /// The scenario file (JSON; `vodsim schema` prints its format).
         scenario: PathBuf,
         /// Override the scenario's seed.
         #[arg(long)]
@@ -49,15 +54,26 @@ pub enum Command {
         force: bool,
     },
     /// Check scenario files without running them.
+    #[command(after_help = "Example:\n  vodsim validate scenarios/*.json\n  \
+        prints `FILE: ok` per valid file; every problem of the others, one a line, and exits 2")]
     Validate {
+        /// The scenario files to check.
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
     },
     /// Print the JSON Schema of scenario files (types, defaults, enum values).
+    #[command(after_help = "Example:\n  vodsim schema > scenario.schema.json\n  \
+        for an editor's completion and checking of scenario files")]
     Schema,
     /// Run a scenario for every combination of --set values and every seed;
     /// write one run directory per run plus runs.csv and points.csv.
+    #[command(
+        after_help = "Example:\n  vodsim sweep scenarios/module-failure.json --seeds 1..5 --set smbus.latency_us=10,1000,3000 --out sw/latency\n  \
+        3 points x 5 seeds = 15 runs; sw/latency/points.csv holds each point's mean and 95 % interval.\n  \
+        The same command with --seeds 1..10 later runs only seeds 6..10."
+    )]
     Sweep {
+        /// The base scenario file; --set values apply on top of it.
         scenario: PathBuf,
         /// Seeds to run, inclusive: A..B.
         #[arg(long, value_name = "A..B")]
@@ -72,7 +88,8 @@ pub enum Command {
         /// Run only the runs whose number is I modulo N (see `merge`).
         #[arg(long, value_name = "I/N")]
         shard: Option<String>,
-        /// Output directory; re-running the same sweep into it resumes it.
+        /// Output directory; re-running the same sweep into it resumes it,
+        /// and with a wider --seeds range extends it.
         #[arg(long)]
         out: Option<PathBuf>,
         /// Check the sweep and list its parameter points; run and write nothing.
@@ -88,17 +105,23 @@ pub enum Command {
     },
     /// Replay a DiskSim ASCII trace (`arrival_ms devno blkno sectors flags`)
     /// through one drive, closed loop; one CSV row per request on stdout.
+    #[command(after_help = "Example:\n  vodsim disk-replay --disk src/drive/cheetah9lp.json trace.txt > served.csv")]
     DiskReplay {
         /// The drive: DiskSim `.parv`/`.diskspecs`, or the project's JSON.
         #[arg(long, value_name = "FILE")]
         disk: PathBuf,
+        /// The DiskSim ASCII trace to replay.
         trace: PathBuf,
     },
     /// Join the shard directories of one sweep into runs.csv and points.csv
     /// identical to those of the unsharded sweep.
+    #[command(after_help = "Example:\n  vodsim merge sw/shard-0 sw/shard-1 sw/shard-2 --out sw\n  \
+        each shard made by `vodsim sweep ... --shard I/3 --out sw/shard-I`")]
     Merge {
+        /// The `--out` directories of the shards of one sweep.
         #[arg(required = true, value_name = "SHARD_DIR")]
         shards: Vec<PathBuf>,
+        /// Directory for the merged sweep (runs linked or copied, runs.csv, points.csv).
         #[arg(long)]
         out: Option<PathBuf>,
         /// No closing message.
@@ -126,16 +149,21 @@ pub enum CliError {
     Drive(#[from] DriveError),
     #[error("writing the output: {0}")]
     Output(String),
+    /// SIGINT or SIGTERM stopped the command; the message says what was
+    /// kept and what was not written.
+    #[error("{message}")]
+    Interrupted { sig: i32, message: String },
 }
 
 impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Input(_) | CliError::BadInput(_) => 2,
-            CliError::Run(_) => 1,
+            CliError::Run(e) => e.interrupted().map_or(1, crate::interrupt::exit_code),
             CliError::Sweep(e) => e.exit_code(),
             CliError::Drive(_) => 2,
             CliError::Output(_) => 1,
+            CliError::Interrupted { sig, .. } => crate::interrupt::exit_code(*sig),
         }
     }
 }
@@ -155,11 +183,25 @@ pub fn execute(cli: Cli, argv: &[String]) -> Result<(), CliError> {
             if !force && let Some(problem) = holds_another_experiment(&out, &crate::run::scenario_sha256(&loaded.resolved)) {
                 return Err(CliError::BadInput(problem));
             }
+            crate::interrupt::install();
             let bar = progress_bar(quiet);
-            let output = run_to_dir(&loaded, &out, RunOptions { trace, check, ..Default::default() }, argv, |f| {
+            let result = run_to_dir(&loaded, &out, RunOptions { trace, check, ..Default::default() }, argv, |f| {
                 bar.set_position((f * 1000.0) as u64)
-            })?;
+            });
+            // Also on an error: the bar must not stay mid-line.
+            let done = bar.position() as f64 / 10.0;
             bar.finish_and_clear();
+            if let Err(e) = &result
+                && let Some(sig) = e.interrupted()
+            {
+                let message = format!(
+                    "interrupted by {} at about {done:.0} % of the simulated time: the run stopped; nothing was written to {}",
+                    crate::interrupt::name(sig),
+                    out.display()
+                );
+                return Err(CliError::Interrupted { sig, message });
+            }
+            let output = result?;
             if !quiet {
                 let s = &output.summary;
                 eprintln!(
@@ -192,6 +234,9 @@ pub fn execute(cli: Cli, argv: &[String]) -> Result<(), CliError> {
             if problems.is_empty() { Ok(()) } else { Err(ScenarioError { problems }.into()) }
         }
         Command::Sweep { scenario, seeds, sets, jobs, shard, out, dry_run, quiet, force } => {
+            if !dry_run {
+                crate::interrupt::install();
+            }
             let args = SweepArgs { scenario, seeds, sets, jobs, shard, out, quiet, dry_run, force };
             Ok(sweep::sweep(&args, argv)?)
         }
@@ -278,4 +323,28 @@ fn progress_bar(quiet: bool) -> ProgressBar {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn every_command_has_an_example_and_every_argument_a_description() {
+        let mut cli = Cli::command();
+        cli.build();
+        let mut names = Vec::new();
+        // (clap's own `help` subcommand aside.)
+        for sub in cli.get_subcommands_mut().filter(|s| s.get_name() != "help") {
+            let name = sub.get_name().to_string();
+            let help = sub.render_long_help().to_string();
+            assert!(help.contains(&format!("Example:\n  vodsim {name} ")), "{name}: no example:\n{help}");
+            for arg in sub.get_arguments().filter(|a| a.get_id() != "help") {
+                assert!(arg.get_help().is_some(), "{name}: argument {} has no description", arg.get_id());
+            }
+            names.push(name);
+        }
+        assert!(names.len() >= 6, "{names:?}");
+    }
 }

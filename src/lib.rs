@@ -7,7 +7,8 @@
 //! `scenario` reads and checks inputs; `report` writes results; `sim` runs
 //! one scenario; `run` ties a scenario file to an output directory;
 //! `sweep` runs a scenario over parameter values and seeds, and merges shards;
-//! `provenance` says which source and compiler built the binary.
+//! `provenance` says which source and compiler built the binary;
+//! `interrupt` turns Ctrl-C and SIGTERM into a clean stop.
 
 pub mod balance;
 pub mod cli;
@@ -15,6 +16,7 @@ pub mod drive;
 pub mod engine;
 pub mod faults;
 pub mod headend;
+pub mod interrupt;
 pub mod migration;
 pub mod provenance;
 pub mod report;

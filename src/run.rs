@@ -5,6 +5,7 @@ use crate::scenario::Loaded;
 use crate::sim::{RunOptions, RunOutput, SimError, simulate};
 use serde_json::json;
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::path::Path;
 
 /// sha256 of the resolved scenario's canonical JSON.
@@ -40,6 +41,7 @@ pub fn write_outputs(o: &RunOutput, loaded: &Loaded, sha: &str, out: &Path, comm
     files.push(("summary.json", pretty(&serde_json::to_value(&o.summary).unwrap_or_default())));
     let mut listed = Vec::with_capacity(files.len());
     for (name, text) in &files {
+        stop_if_interrupted()?;
         dir.write(name, text.as_bytes()).map_err(io)?;
         listed.push(listing(name, text.as_bytes()));
     }
@@ -54,7 +56,18 @@ pub fn write_outputs(o: &RunOutput, loaded: &Loaded, sha: &str, out: &Path, comm
     });
     crate::provenance::stamp(&mut manifest);
     dir.write("manifest.json", pretty(&manifest).as_bytes()).map_err(io)?;
+    // The last moment a stop leaves nothing: after the rename the run is
+    // whole and stays.
+    stop_if_interrupted()?;
     dir.commit().map_err(io)
+}
+
+/// Unwinds (dropping the staging directory) once SIGINT or SIGTERM came.
+fn stop_if_interrupted() -> Result<(), RunError> {
+    match crate::interrupt::received() {
+        Some(sig) => Err(RunError::Sim(SimError::Interrupted(sig))),
+        None => Ok(()),
+    }
 }
 
 /// A file's entry in `manifest.json`: name, size and SHA-256. For
@@ -67,17 +80,17 @@ pub fn listing(name: &str, bytes: &[u8]) -> serde_json::Value {
 }
 
 /// What the manifest's size and hash of file `name` cover (see `listing`).
-pub fn manifest_content(name: &str, bytes: &[u8]) -> Vec<u8> {
+pub fn manifest_content<'a>(name: &str, bytes: &'a [u8]) -> Cow<'a, [u8]> {
     if name != "summary.json" {
-        return bytes.to_vec();
+        return Cow::Borrowed(bytes);
     }
     match serde_json::from_slice::<serde_json::Value>(bytes) {
         Ok(serde_json::Value::Object(mut m)) => {
             m.remove("wall_s");
-            serde_json::to_vec(&m).unwrap_or_default()
+            Cow::Owned(serde_json::to_vec(&m).unwrap_or_default())
         }
         // Not a summary: hashed as it is, so it cannot match.
-        _ => bytes.to_vec(),
+        _ => Cow::Borrowed(bytes),
     }
 }
 
@@ -166,4 +179,14 @@ pub enum RunError {
     Sim(#[from] SimError),
     #[error("{0}: cannot write output: {1}")]
     Io(String, std::io::Error),
+}
+
+impl RunError {
+    /// The signal that stopped the run, if one did.
+    pub fn interrupted(&self) -> Option<i32> {
+        match self {
+            RunError::Sim(SimError::Interrupted(sig)) => Some(*sig),
+            _ => None,
+        }
+    }
 }

@@ -166,7 +166,9 @@ impl World {
         self.headend.end()
     }
 
-    /// Routes `ev` to its owner.
+    /// Routes `ev` to its owner (inlined into the event loop: see
+    /// `headend/mod.rs`).
+    #[inline(always)]
     fn dispatch(&mut self, ev: Ev) {
         let (q, h, p) = (&mut self.q, &mut self.headend, &mut self.protocol);
         match ev.route() {
@@ -212,6 +214,9 @@ impl World {
             tick = tick.wrapping_add(1);
             if tick & 0xffff == 0 {
                 progress(self.q.now().as_secs_f64() / end);
+                if let Some(sig) = crate::interrupt::received() {
+                    return Err(SimError::Interrupted(sig));
+                }
             }
         }
         Ok(())
@@ -232,6 +237,10 @@ pub enum SimError {
     /// A model invariant broke; the message names the instant and what broke.
     #[error("invariant broken {0}")]
     Invariant(String),
+    /// SIGINT or SIGTERM (the number) arrived: the run stopped early and
+    /// has nothing to write (`crate::interrupt`).
+    #[error("interrupted by {}", crate::interrupt::name(*.0))]
+    Interrupted(i32),
 }
 
 /// Runs `sc`; `progress` is told the simulated fraction done now and then.

@@ -103,6 +103,7 @@ impl Headend {
     /// quietly (`completes_quietly` holds) and goes into the slab in its
     /// final state instead of being looked up four more times. ~60 of a
     /// peer-simpy service period's ~1 050 instructions.
+    #[inline(always)]
     pub(super) fn issue_stream_read(&mut self, q: &mut impl Agenda, s: StreamId, m: usize, title: u32, extent: u32, deadline: SimTime) {
         let epoch = self.streams[s as usize].epoch;
         let mut rd = self.new_read(q, Owner::Stream { stream: s, epoch }, m, title, extent, deadline);
@@ -131,6 +132,7 @@ impl Headend {
 
     /// The fields of a new read of extent `extent` of `title` on module `m`,
     /// failed if its disk or module is down (and counted so).
+    #[inline(always)]
     fn new_read(&mut self, q: &mut impl Agenda, owner: Owner, m: usize, title: u32, extent: u32, deadline: SimTime) -> Read {
         let now = q.now();
         let disk = self.layout.disk_of(title, extent);
@@ -239,6 +241,7 @@ impl Headend {
     /// reads at peer-simpy's ~50 % utilisation. An idle disk can hold
     /// queued reads (a read admitted from the buffer's waiting list onto a
     /// failed disk waits there past the repair), and those go first.
+    #[inline(always)]
     fn submit_request(&mut self, q: &mut impl Agenda, r: ReadId, rd: &Read) {
         let (m, d) = (rd.module as usize, rd.disk as usize);
         let ix = self.layout.disk_ix(m, d);
@@ -254,6 +257,7 @@ impl Headend {
     }
 
     /// Starts the disk's next read at `start` if it is idle.
+    #[inline(always)]
     fn dispatch(&mut self, q: &mut impl Agenda, m: usize, d: usize, start: SimTime) {
         let ix = self.layout.disk_ix(m, d);
         let disk = &mut self.disks[ix];
@@ -265,6 +269,7 @@ impl Headend {
     }
 
     /// The idle disk `d` of module `m` starts serving `req` at `start`.
+    #[inline(always)]
     fn start_read(&mut self, q: &mut impl Agenda, m: usize, d: usize, req: DiskRequest, start: SimTime) {
         let ix = self.layout.disk_ix(m, d);
         debug_assert!(self.disks[ix].current.is_none() && !self.disks[ix].failed);
@@ -337,6 +342,7 @@ impl Headend {
     /// The formula disk's service of `req` on disk `ix` of module `m`: the
     /// cylinder it reads at (twice: where it starts and where the head
     /// ends) and the parts of its time.
+    #[inline(always)]
     fn formula_service(&mut self, m: usize, ix: usize, req: DiskRequest) -> ((u32, u32), ServiceParts) {
         let rng = &mut self.disk_rng[ix];
         let cylinder = match self.sc.raw.headend.placement {
@@ -384,6 +390,7 @@ impl Headend {
     }
     /// Ends the service of the disk's current read (at its `done_at`):
     /// done, or failed if the hardware went down meanwhile.
+    #[inline(always)]
     fn complete_current(&mut self, m: usize, d: usize) -> Option<ReadId> {
         let live = self.module_live(m);
         let ix = self.layout.disk_ix(m, d);
@@ -402,6 +409,7 @@ impl Headend {
 
     /// Resolves the disk's lazy completions due before `before`, each at its
     /// own instant, starting the next queued read at that instant.
+    #[inline(always)]
     pub(super) fn settle_disk(&mut self, q: &mut impl Agenda, m: usize, d: usize, before: SimTime) {
         loop {
             let disk = &self.disks[self.layout.disk_ix(m, d)];

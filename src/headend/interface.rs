@@ -31,9 +31,13 @@
 //! - `disk_busy_ns`, `disk_util_since`: disk utilisation samples.
 //!
 //! What the migration protocol may tell a module (FIG. 4–6):
-//! - `issue_read`, `release_read`: the destination's transitional read.
-//! - `queue_backlog`: the destination's disk queue ahead of a deadline
-//!   (settles the disk first).
+//! - `issue_read`, `release_read`: the destination's transitional read
+//!   (and the read after it).
+//! - `plan_reads`: when reads the destination considers would be in its
+//!   buffer, with its disk queue and drive as they are (settles the disks
+//!   first), and whether they would make a queued read late.
+//! - `next_title`: the title a stream moves on to at its title's end (drawn
+//!   once, when first asked), if it moves on to one.
 //! - `reserve_stream`, `unreserve_stream`: the destination's admission count.
 //! - `stop_output_at`, `keep_output`, `stop_output`: the source's output.
 //! - `resume_on`: the hand-off; the destination feeds the user.
@@ -80,6 +84,7 @@ impl Headend {
     // ----- running the model -------------------------------------------------
 
     /// Handles one of the head-end's own events.
+    #[inline(always)]
     pub fn handle(&mut self, q: &mut impl Agenda, ev: HeadendEv) -> Option<Notice> {
         match ev {
             HeadendEv::Boundary { stream, epoch } => self.on_boundary(q, stream, epoch),
@@ -304,31 +309,11 @@ impl Headend {
 
     // ----- the migration protocol's calls -------------------------------------
 
-    /// Time disk `d` of module `m` needs for the reads ahead of one due at
-    /// `deadline` (all queued reads for FIFO) plus what is left of the read
-    /// in service; the disk is settled first.
-    pub fn queue_backlog(&mut self, q: &mut impl Agenda, m: usize, d: usize, deadline: SimTime) -> SimDuration {
-        let now = q.now();
-        self.settle_disk(q, m, d, now);
-        let disk = &self.disks[self.layout.disk_ix(m, d)];
-        let mut total = SimDuration::ZERO;
-        if let Some(r) = disk.current {
-            total += self.reads.get(r).done_at.saturating_since(now);
-        }
-        let fifo = self.sc.raw.headend.disk.queue == crate::scenario::QueueDiscipline::Fifo;
-        for req in disk.queue.iter() {
-            if fifo || req.deadline <= deadline {
-                total += match &self.drive_model {
-                    Some(drive) => {
-                        let rd = self.reads.get(req.tag as super::stream::ReadId);
-                        let lbn = self.layout.lbn_of(m, rd.title, rd.extent).unwrap_or(0);
-                        self.drive_budget(drive, lbn, req.bytes)
-                    }
-                    None => self.disk.expected_service_time(req.bytes, req.cylinder),
-                };
-            }
-        }
-        total
+    /// The title stream `s` plays after its current one ends, drawn once,
+    /// when first needed (by this or by the stream's own next read); `None`
+    /// if viewers leave at a title's end.
+    pub fn next_title(&mut self, s: StreamId) -> Option<u32> {
+        (!self.leaves_at_title_end()).then(|| self.next_title_of(s))
     }
 
     /// Module `m` counts one more stream against its admission limit (a
@@ -376,8 +361,10 @@ impl Headend {
     /// Stream `s` (stopped by `stop_output`) resumes on module `dst` now,
     /// playing from title position `q_pkt` [packets]; `p_stop` is where its
     /// viewer stopped, `first` the read that brings the extent holding
-    /// `q_pkt`, if the destination issued one. Returns (lost, duplicated)
+    /// `q_pkt`, if the destination issued one, and `next` the read after
+    /// it, if the destination issued that too. Returns (lost, duplicated)
     /// packets and the freeze the viewer saw.
+    #[allow(clippy::too_many_arguments)]
     pub fn resume_on(
         &mut self,
         q: &mut impl Agenda,
@@ -386,6 +373,7 @@ impl Headend {
         q_pkt: u64,
         p_stop: u64,
         first: Option<ReadId>,
+        next: Option<ReadId>,
     ) -> (u64, u64, SimDuration) {
         let now = q.now();
         let dark = self.streams[s as usize].dark_since.unwrap_or(now);
@@ -423,8 +411,13 @@ impl Headend {
         st.stop_at = None;
         self.switch_dirty = true;
         self.set_feeder(now, s, dst as u16);
+        let owner = Owner::Stream { stream: s, epoch: self.streams[s as usize].epoch };
         if let Some(r) = first {
-            self.reads.get_mut(r).owner = Owner::Stream { stream: s, epoch: self.streams[s as usize].epoch };
+            self.reads.get_mut(r).owner = owner;
+        }
+        if let Some(r) = next {
+            self.reads.get_mut(r).owner = owner;
+            self.streams[s as usize].next_read = Some(r);
         }
         self.open_slot(q, s, first);
         (lost, dup, stall)

@@ -10,6 +10,7 @@ use crate::engine::SimTime;
 use crate::scenario::TitleEnd;
 
 impl Headend {
+    #[inline(always)]
     pub(super) fn on_boundary(&mut self, q: &mut impl Agenda, s: StreamId, epoch: u32) {
         let now = q.now();
         let st = &self.streams[s as usize];
@@ -78,6 +79,7 @@ impl Headend {
     /// bring it. Resolves the period (delivered or glitch, exactly once),
     /// schedules the next deadline and issues the next read if none is
     /// in flight.
+    #[inline(always)]
     pub(super) fn open_slot(&mut self, q: &mut impl Agenda, s: StreamId, read: Option<ReadId>) {
         let now = q.now();
         if self.switch_dirty {
@@ -170,6 +172,7 @@ impl Headend {
 
     /// Issues the read of the next extent unless an earlier one is still in
     /// flight (reads of a stream are sequential).
+    #[inline(always)]
     pub(super) fn maybe_issue_next(&mut self, q: &mut impl Agenda, s: StreamId) {
         let st = &self.streams[s as usize];
         // An extent that has arrived (`cur_ok`) is not in flight: the common
@@ -183,6 +186,7 @@ impl Headend {
 
     /// Issues the read for the extent after the current one, due at the end
     /// of the current slot — unless the source stops before then.
+    #[inline(always)]
     pub(super) fn issue_next_read(&mut self, q: &mut impl Agenda, s: StreamId) {
         let st = &self.streams[s as usize];
         if st.status != Status::Active || st.dark_since.is_some() || st.module == NO_MODULE {

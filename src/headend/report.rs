@@ -38,6 +38,7 @@ impl Headend {
         for m in 0..self.modules.len() {
             let busy = self.disk_busy_ns(now, m);
             let util = self.disk_util_since(now, m, self.modules[m].busy_at_report, span);
+            let admission_limit = self.module_limit(m).0;
             let md = &mut self.modules[m];
             md.busy_at_report = busy;
             let switch_bps = (self.switch_offered[m] as f64 * self.switch_factor[m]).round() as u64;
@@ -46,6 +47,7 @@ impl Headend {
                 t_s: now.as_secs_f64(),
                 module: m as u32,
                 streams: md.streams,
+                admission_limit,
                 disk_util: util,
                 buffer_bytes: md.buffer.used,
                 buffer_peak_bytes: md.buffer.peak,

@@ -1,9 +1,9 @@
 //! The destination server module (FIG. 5, and the destination side of FIG. 6).
 
 use super::{Agenda, MsgKind, Outcome, Phase, Protocol, TimerKind};
-use crate::engine::SimDuration;
-use crate::headend::Headend;
-use crate::headend::stream::{Owner, ReadId, Status};
+use crate::engine::{SimDuration, SimTime};
+use crate::headend::stream::{Owner, ReadId, Status, StreamId};
+use crate::headend::{Headend, PlannedRead};
 use crate::scenario::Handshake;
 
 impl Protocol {
@@ -50,30 +50,110 @@ impl Protocol {
             self.migrations[mig as usize].dest_read = Some(r);
             return;
         }
-        // Step 506/514: can the extent be in the buffer by the deadline,
-        // given this disk's queue?
-        let backlog = h.queue_backlog(q, dst, disk, deadline);
-        let ready = now + backlog + h.expected_read(dst, title, extent);
-        let (kind, read_deadline) = if ready <= deadline {
-            (MsgKind::Accept, deadline) // steps 524, 526
-        } else {
-            // Step 516: the alternate transition keeps the same content point
-            // but moves the instant back to when the extent can be ready; the
-            // source streams on until then, so the viewer sees a little
-            // content twice rather than missing any (steps 518–522).
-            let margin = h.expected_read(dst, title, extent);
-            let later = ready + margin;
-            let m = &mut self.migrations[mig as usize];
-            m.deadline = later;
-            m.modified = true;
-            (MsgKind::ModifiedAccept, later)
+        // Steps 506/514: can the transitional extent (and, for a short
+        // transitional slot, the read after it) be in the buffer by its
+        // deadline, given this disk's queue and the drive in use?
+        let Some((kind, deadline, reads)) = self.destination_plan(q, h, mig) else {
+            // Step 510: no transition within the tolerable shift can be served.
+            self.release_destination(q, h, mig);
+            self.migrations[mig as usize].note("destination disks too busy");
+            self.send(q, mig, MsgKind::Reject);
+            return;
         };
-        let r = h.issue_read(q, owner, dst, title, extent, read_deadline);
-        self.migrations[mig as usize].dest_read = Some(r);
+        // Steps 520/524: queue the reads.
+        let mut issued = reads.iter().map(|r| h.issue_read(q, owner, dst, r.title, r.extent, r.deadline));
+        let m = &mut self.migrations[mig as usize];
+        m.dest_read = issued.next();
+        m.dest_next_read = issued.next();
         self.send(q, mig, kind);
         // Step 528/530: wait for a timely trigger.
         let grace = self.packet_times(self.cfg.trigger_grace_packets);
-        self.timer(q, mig, read_deadline + grace + SimDuration(1), TimerKind::TriggerWait);
+        self.timer(q, mig, deadline + grace + SimDuration(1), TimerKind::TriggerWait);
+    }
+
+    /// Steps 514–522: the transition the destination can serve, as
+    /// (answer, transition instant, reads to issue). The source's point if
+    /// its reads can be in by their deadlines without making a read already
+    /// promised late (step 524: accept). Otherwise (step 516) a user still
+    /// watching moves on to a later transition point — the next
+    /// random-access point, or extent boundary — whose reads can be served,
+    /// so the source streams on until then and the viewer misses and
+    /// repeats nothing (a modified acceptance); none within the shift the
+    /// source tolerates: `None` (step 510). A user already dark keeps its
+    /// content point and gets the instant its extent can be ready, a little
+    /// content seen twice rather than any lost.
+    fn destination_plan(&mut self, q: &mut impl Agenda, h: &mut Headend, mig: u32) -> Option<(MsgKind, SimTime, Vec<PlannedRead>)> {
+        let m = &self.migrations[mig as usize];
+        let (s, src, dst) = (m.stream, m.source as usize, m.dest as usize);
+        let (q0, t0) = (m.q_pkt, m.deadline);
+        let reads = self.transition_reads(h, s, dst, q0, t0);
+        let plan = h.plan_reads(q, dst, &reads);
+        if plan.feasible(&reads) {
+            return Some((MsgKind::Accept, t0, reads));
+        }
+        let st = h.stream(s);
+        if st.dark_since.is_some() {
+            let ready = plan.ready.iter().copied().max().unwrap_or(t0);
+            let margin = h.typical_extent_read(dst);
+            let later = ready.max(t0) + margin;
+            let reads = self.transition_reads(h, s, dst, q0, later);
+            let m = &mut self.migrations[mig as usize];
+            m.deadline = later;
+            m.modified = true;
+            return Some((MsgKind::ModifiedAccept, later, reads));
+        }
+        let grid = st.grid;
+        let bitrate = h.bitrate();
+        let title_end = h.layout().title_packets;
+        let n_dst = h.layout().extent_packets[dst];
+        let align = self.align_pkts(h, src, dst);
+        let max_shift = SimDuration::from_secs_f64(self.cfg.max_shift_s) + h.period_of(src);
+        let mut qc = q0;
+        while qc + 1 < title_end {
+            // The next point, or the title's last packet if none is left.
+            qc = ((qc / align + 1) * align).min(title_end - 1);
+            let tc = grid.time_of(qc, bitrate);
+            if tc.saturating_since(t0) > max_shift {
+                break;
+            }
+            let reads = self.transition_reads(h, s, dst, qc, tc);
+            if h.plan_reads(q, dst, &reads).feasible(&reads) {
+                let m = &mut self.migrations[mig as usize];
+                m.q_pkt = qc;
+                m.extent = (qc / n_dst) as u32;
+                m.packet_offset = !qc.is_multiple_of(n_dst);
+                m.deadline = tc;
+                m.modified = true;
+                return Some((MsgKind::ModifiedAccept, tc, reads));
+            }
+        }
+        None
+    }
+
+    /// The reads a destination needs for a transition at title position
+    /// `q_pkt` [packets] at `at`: the extent holding it, due then, and,
+    /// when the slot it starts is shorter than an extent (a packet offset
+    /// inside one, or a title's short last extent), the read after it, due
+    /// at that slot's end — at a title's end the next title's first extent
+    /// when the viewer moves on to one. Issued with the first, it has the
+    /// time a stream's next read normally has; issued only at the hand-off
+    /// it would have the short slot alone.
+    fn transition_reads(&self, h: &mut Headend, s: StreamId, dst: usize, q_pkt: u64, at: SimTime) -> Vec<PlannedRead> {
+        let layout = h.layout();
+        let n = layout.extent_packets[dst];
+        let title = h.stream(s).title;
+        let extent = (q_pkt / n) as u32;
+        let mut reads = vec![PlannedRead { title, extent, deadline: at }];
+        let slot_end = ((q_pkt / n + 1) * n).min(layout.title_packets);
+        if slot_end - q_pkt >= n {
+            return reads;
+        }
+        let due = at + h.pkt_time(slot_end - q_pkt);
+        let next = if extent + 1 < layout.extents(dst) { Some((title, extent + 1)) } else { h.next_title(s).map(|t| (t, 0)) };
+        if let Some((title, extent)) = next {
+            reads.push(PlannedRead { title, extent, deadline: due });
+        }
+        reads
     }
 
     /// Step 530 → 532 / 538 and 638–641: the trigger arrived.
@@ -113,14 +193,15 @@ impl Protocol {
     fn destination_start(&mut self, q: &mut impl Agenda, h: &mut Headend, mig: u32) {
         let now = q.now();
         let m = &self.migrations[mig as usize];
-        let (s, dst, q_pkt, r) = (m.stream, m.dest as usize, m.q_pkt, m.dest_read);
+        let (s, dst, q_pkt, r, next) = (m.stream, m.dest as usize, m.q_pkt, m.dest_read, m.dest_next_read);
         let dark = h.stream(s).dark_since.unwrap_or(now);
         let p_stop = h.position_at(s, dark);
         let m = &mut self.migrations[mig as usize];
         m.phase = Phase::Streaming;
         m.dest_read = None;
+        m.dest_next_read = None;
         m.dest_reserved = false;
-        let (lost, dup, stall) = h.resume_on(q, s, dst, q_pkt, p_stop, r);
+        let (lost, dup, stall) = h.resume_on(q, s, dst, q_pkt, p_stop, r, next);
         self.set_migrating(s, None);
         let m = &mut self.migrations[mig as usize];
         m.lost_pkts = lost;
@@ -131,6 +212,9 @@ impl Protocol {
     /// The destination's transitional read finished.
     pub(super) fn migration_read_done(&mut self, q: &mut impl Agenda, h: &mut Headend, mig: u32, r: ReadId) {
         let m = &self.migrations[mig as usize];
+        if m.dest_next_read == Some(r) {
+            return; // the stream's, once it is handed over
+        }
         if m.dest_read != Some(r) {
             h.release_read(q, r);
             return;
@@ -213,9 +297,10 @@ impl Protocol {
     pub(super) fn release_destination(&mut self, q: &mut impl Agenda, h: &mut Headend, mig: u32) {
         let m = &mut self.migrations[mig as usize];
         let r = m.dest_read.take();
+        let next = m.dest_next_read.take();
         let reserved = std::mem::replace(&mut m.dest_reserved, false);
         let dst = m.dest as usize;
-        if let Some(r) = r {
+        for r in [r, next].into_iter().flatten() {
             h.release_read(q, r);
         }
         if reserved {

@@ -262,6 +262,10 @@ pub struct Migration {
     pub messages: u32,
     /// Destination's transitional read.
     pub dest_read: Option<ReadId>,
+    /// Destination's read of the extent after the transitional one, issued
+    /// with it when the transitional slot is short; the stream's next read
+    /// once handed over.
+    pub dest_next_read: Option<ReadId>,
     /// Destination has counted the stream against its admission limit.
     pub dest_reserved: bool,
     pub outcome: Option<Outcome>,
@@ -327,6 +331,7 @@ impl Migration {
             carousel_tries: 0,
             messages: 0,
             dest_read: None,
+            dest_next_read: None,
             dest_reserved: false,
             outcome: None,
             lost_pkts: 0,

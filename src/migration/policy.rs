@@ -124,7 +124,7 @@ impl Protocol {
         m.tried.push(dest as u16);
         m.q_pkt = q_pkt;
         m.extent = (q_pkt / h.layout().extent_packets[dest]) as u32;
-        let (lost, dup, stall) = h.resume_on(q, s, dest, q_pkt, p_stop, None);
+        let (lost, dup, stall) = h.resume_on(q, s, dest, q_pkt, p_stop, None, None);
         self.set_migrating(s, None);
         // The slot that restarts now has no extent: lost whole.
         let (from, end) = h.slot_packets(s);
@@ -203,7 +203,7 @@ impl Protocol {
         }
         let (dest, p_stop) = (m.dest as usize, m.q_pkt);
         self.migrations[mig as usize].dest_read = None;
-        let (lost, dup, stall) = h.resume_on(q, s, dest, p_stop, p_stop, Some(r));
+        let (lost, dup, stall) = h.resume_on(q, s, dest, p_stop, p_stop, Some(r), None);
         let m = &mut self.migrations[mig as usize];
         m.dest_reserved = false;
         m.lost_pkts = lost;

@@ -174,8 +174,7 @@ impl Protocol {
             Transition::PacketOffset => true,
             Transition::Auto => n_src != n_dst,
         };
-        let rap = h.time_pkts(SimDuration::from_secs_f64(self.random_access_interval_s)).max(1);
-        let align = if packet_offset { rap } else { n_dst };
+        let align = self.align_pkts(h, src, dst);
         let read = h.typical_extent_read(dst);
         let lead = self.smbus.round_trip_estimate(now) + read + read + self.smbus.trigger_latency;
         let title_end = layout.title_packets;
@@ -196,7 +195,7 @@ impl Protocol {
             // too close to the extent's end, it cannot make it, so the
             // transition moves on to that end (an extent boundary).
             let ext_end = (q / n_dst + 1) * n_dst;
-            let q = if q % n_dst != 0 && h.pkt_time(ext_end - q) < read + read { ext_end } else { q };
+            let q = if !q.is_multiple_of(n_dst) && h.pkt_time(ext_end - q) < read + read { ext_end } else { q };
             let q = q.min(title_end.saturating_sub(1));
             match m.horizon {
                 // A failure threatens at `h` (the first extent on a failed
@@ -213,6 +212,20 @@ impl Protocol {
         m.extent = (q / n_dst) as u32;
         m.deadline = deadline.max(now);
         m.packet_offset = packet_offset && q % n_dst != 0;
+    }
+
+    /// Spacing of the transition points between modules `src` and `dst`
+    /// [packets]: random-access points for packet-offset transitions,
+    /// destination extent boundaries otherwise.
+    pub(super) fn align_pkts(&self, h: &Headend, src: usize, dst: usize) -> u64 {
+        let layout = h.layout();
+        let (n_src, n_dst) = (layout.extent_packets[src], layout.extent_packets[dst]);
+        let packet_offset = match self.cfg.transition {
+            Transition::Extent => false,
+            Transition::PacketOffset => true,
+            Transition::Auto => n_src != n_dst,
+        };
+        if packet_offset { h.time_pkts(SimDuration::from_secs_f64(self.random_access_interval_s)).max(1) } else { n_dst }
     }
 
     /// Step 416 / 426 / 428: an acceptance (plain or modified and judged

@@ -15,6 +15,9 @@ pub struct ModuleRow {
     pub t_s: f64,
     pub module: u32,
     pub streams: u32,
+    /// Streams the session controller admits on the module at most
+    /// (`Headend::module_limit`).
+    pub admission_limit: u32,
     pub disk_util: f64,
     pub buffer_bytes: u64,
     pub buffer_peak_bytes: u64,
@@ -225,7 +228,7 @@ fn csv_with_header(header: &str, rows: usize, row_bytes: usize) -> CsvText {
 }
 
 pub fn modules_csv(rows: &[ModuleRow]) -> String {
-    let header = "t_s,module,streams,disk_util,buffer_bytes,buffer_peak_bytes,buffer_util,switch_bps,failed,degraded,\
+    let header = "t_s,module,streams,admission_limit,disk_util,buffer_bytes,buffer_peak_bytes,buffer_util,switch_bps,failed,degraded,\
                   glitches,freezes,lost_s,duplicate_s,migrations_in,migrations_out,sessions_started,sessions_blocked";
     let mut out = csv_with_header(header, rows.len(), 110);
     for r in rows {
@@ -233,6 +236,7 @@ pub fn modules_csv(rows: &[ModuleRow]) -> String {
             .fx(r.t_s, 6)
             .int(r.module)
             .int(r.streams)
+            .int(r.admission_limit)
             .fx(r.disk_util, 6)
             .int(r.buffer_bytes)
             .int(r.buffer_peak_bytes)

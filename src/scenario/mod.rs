@@ -3,22 +3,23 @@
 //! The path from a file to a runnable model is: read text → JSON value →
 //! apply `--set` overrides on the value with every default filled in (so an
 //! override can reach a defaulted field, and an unknown path is caught) →
-//! typed `RawScenario` (serde, unknown fields rejected, the field path kept)
-//! → `validate` (every semantic problem collected, not just the first) →
-//! `Scenario`.
+//! typed `RawScenario` (serde, unknown fields rejected, the field path kept;
+//! every type error collected, `typecheck`) → `validate` (every semantic
+//! problem collected, not just the first) → `Scenario`.
 
 pub mod limits;
 mod messages;
 pub mod raw;
 mod set;
 mod shape;
+mod typecheck;
 mod validate;
 
 pub use raw::*;
 pub use set::apply_set;
 pub use validate::{MAX_STREAMS, SECTOR_BYTES, Scenario};
 
-use messages::{describe_serde, strip_position};
+use messages::strip_position;
 use std::fmt;
 use std::path::Path;
 
@@ -136,24 +137,17 @@ pub fn load_str(file: &str, text: &str, sets: &[String], seed: Option<u64>) -> R
     Ok(Loaded { scenario, resolved })
 }
 
+/// The typed form of `value`, or every type error in it together with the
+/// semantic problems of the rest (`typecheck`).
 fn typed(file: &str, value: serde_json::Value) -> Result<RawScenario, ScenarioError> {
-    serde_path_to_error::deserialize::<_, RawScenario>(value).map_err(|e| {
-        let mut path = shape::path_string(e.path());
-        let inner = e.inner().to_string();
-        // serde names an unknown or missing field in the message and points
-        // at its parent; users want the field itself in the path.
-        let named = ["unknown field `", "missing field `"]
-            .iter()
-            .find_map(|p| inner.strip_prefix(p).and_then(|rest| rest.split('`').next()).map(str::to_string));
-        // (For an unknown field the path sometimes already ends with it.)
-        if let Some(field) = named
-            && path != field
-            && !path.ends_with(&format!(".{field}"))
-        {
-            path = if path.is_empty() { field } else { format!("{path}.{field}") };
+    match typecheck::read(file, value) {
+        typecheck::Read::Ok(raw) => Ok(raw),
+        typecheck::Read::Bad { problems, repaired: Some((raw, replaced)) } => {
+            let semantic = validate::validate(file, raw).err().map(|e| e.problems).unwrap_or_default();
+            Err(typecheck::combine(problems, semantic, &replaced))
         }
-        ScenarioError::one(file, &path, describe_serde(&inner))
-    })
+        typecheck::Read::Bad { problems, repaired: None } => Err(ScenarioError { problems }),
+    }
 }
 
 /// The JSON Schema (draft 2020-12) of scenario files, from the serde types

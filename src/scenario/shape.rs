@@ -96,12 +96,17 @@ const TEMPLATE: &str = r#"{ "name": "t", "seed": 0, "duration_s": 1,
     "migration": { "load_balance": { "interval_s": 1 } },
     "faults": [ { "at_s": 0, "kind": "disk" } ] }"#;
 
+/// TEMPLATE typed and written back: every field present, defaults filled
+/// in, each of the right type.
+pub fn template() -> Option<Value> {
+    serde_json::from_str::<super::RawScenario>(TEMPLATE).ok().and_then(|r| serde_json::to_value(r).ok())
+}
+
 /// The first place where `user` holds a list (or a scalar) where the
 /// scenario format has an object; follows lists of objects (`faults`)
 /// element by element.
 pub fn list_for_object(file: &str, user: &Value) -> Option<Problem> {
-    let template = serde_json::from_str::<super::RawScenario>(TEMPLATE).ok().and_then(|r| serde_json::to_value(r).ok())?;
-    walk(user, &template, "").map(|(path, got)| Problem {
+    walk(user, &template()?, "").map(|(path, got)| Problem {
         file: file.to_string(),
         path,
         message: format!("expected an object {{\"field\": value, ...}}, got {got}"),

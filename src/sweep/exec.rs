@@ -35,14 +35,19 @@ fn run_one(plan: &Plan, run: &RunRef, sweep_dir: &Path) -> Result<(), SweepError
     if scenario_sha256(&loaded.resolved) != run.scenario_sha256 {
         return Err(SweepError::Internal(format!("{}: the resolved scenario differs from the sweep plan", run.run_dir)));
     }
-    run_to_dir(&loaded, &out, RunOptions::default(), &run_command(plan, run, &out), |_| {})
-        .map_err(|source| SweepError::Run { run: out.display().to_string(), source })?;
+    run_to_dir(&loaded, &out, RunOptions::default(), &run_command(plan, run, &out), |_| {}).map_err(|source| {
+        match source.interrupted() {
+            Some(sig) => SweepError::Interrupted(sig),
+            None => SweepError::Run { run: out.display().to_string(), source },
+        }
+    })?;
     Ok(())
 }
 
 /// Runs `pending` on `jobs` threads. On failure the other threads finish
 /// the run they are in and stop; the error of the lowest-numbered failed
-/// run is returned.
+/// run is returned — unless SIGINT or SIGTERM stopped them, which is what
+/// the exit code then says.
 pub fn run_all(plan: &Plan, pending: &[RunRef], jobs: usize, sweep_dir: &Path, bar: &ProgressBar) -> Result<(), SweepError> {
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
@@ -51,6 +56,11 @@ pub fn run_all(plan: &Plan, pending: &[RunRef], jobs: usize, sweep_dir: &Path, b
         for _ in 0..jobs.clamp(1, pending.len().max(1)) {
             s.spawn(|| {
                 while !stop.load(Ordering::Relaxed) {
+                    if let Some(sig) = crate::interrupt::received() {
+                        stop.store(true, Ordering::Relaxed);
+                        failures.lock().unwrap_or_else(|p| p.into_inner()).push((usize::MAX, SweepError::Interrupted(sig)));
+                        break;
+                    }
                     let k = next.fetch_add(1, Ordering::Relaxed);
                     let Some(run) = pending.get(k) else { break };
                     match run_one(plan, run, sweep_dir) {
@@ -65,7 +75,7 @@ pub fn run_all(plan: &Plan, pending: &[RunRef], jobs: usize, sweep_dir: &Path, b
         }
     });
     let mut failures = failures.into_inner().unwrap_or_else(|p| p.into_inner());
-    failures.sort_by_key(|f| f.0);
+    failures.sort_by_key(|f| (!matches!(f.1, SweepError::Interrupted(_)), f.0));
     match failures.into_iter().next() {
         Some((_, e)) => Err(e),
         None => Ok(()),

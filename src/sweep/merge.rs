@@ -165,7 +165,7 @@ pub fn merge(shard_dirs: &[PathBuf], out: Option<&Path>, quiet: bool, force: boo
             problems.push(format!("--out: {} is one of the shard directories; expected a new directory", out.display()));
         }
     }
-    if let Some(p) = if force { crate::cli::out_is_file(out) } else { check_out(out, def_text) } {
+    if let Some(p) = if force { crate::cli::out_is_file(out) } else { check_out(out, def_text, false) } {
         problems.push(p);
     }
     if !problems.is_empty() {

@@ -58,6 +58,10 @@ pub enum SweepError {
     /// Standard output could not be written.
     #[error("{0}")]
     Output(String),
+    /// SIGINT or SIGTERM (the number) stopped the sweep between or inside
+    /// runs: the finished runs stay, the one in flight left nothing.
+    #[error("interrupted by {}", crate::interrupt::name(*.0))]
+    Interrupted(i32),
 }
 
 impl SweepError {
@@ -65,6 +69,7 @@ impl SweepError {
     pub fn exit_code(&self) -> u8 {
         match self {
             SweepError::Input(_) | SweepError::BadInput(_) => 2,
+            SweepError::Interrupted(sig) => crate::interrupt::exit_code(*sig),
             _ => 1,
         }
     }
@@ -128,15 +133,18 @@ pub(crate) fn create_dir(path: &Path) -> Result<(), SweepError> {
 }
 
 /// A problem with `--out` if it cannot hold this sweep: not a directory,
-/// or it holds a different sweep.
-pub(crate) fn check_out(out: &Path, def_text: &str) -> Option<String> {
+/// or it holds a different sweep. With `extend`, a sweep that differs only
+/// in its seed range is this sweep extended (or narrowed): run directories
+/// are named by point and seed, so every run of a seed both ranges share is
+/// found and reused, and only the new seeds run.
+pub(crate) fn check_out(out: &Path, def_text: &str, extend: bool) -> Option<String> {
     if let Some(problem) = crate::cli::out_is_file(out) {
         return Some(problem);
     }
     let existing = out.join("sweep.json");
     match std::fs::read_to_string(&existing) {
-        Ok(t) if t != def_text => Some(format!(
-            "{}: this directory holds a different sweep (another scenario, --set, --seeds or vodsim version); use a new --out or delete it",
+        Ok(t) if t != def_text && !(extend && same_but_seeds(&t, def_text)) => Some(format!(
+            "{}: this directory holds a different sweep (another scenario, --set values or vodsim version; only --seeds may change); use a new --out or delete it",
             existing.display()
         )),
         _ => None,
@@ -156,6 +164,18 @@ pub(crate) fn lock_in_place(out: &Path) -> Result<crate::report::DirLock, SweepE
         }
     }
     Ok(lock)
+}
+
+/// Whether the two `sweep.json` texts define the same points and differ at
+/// most in their seed ranges.
+fn same_but_seeds(a: &str, b: &str) -> bool {
+    match (serde_json::from_str::<SweepDef>(a), serde_json::from_str::<SweepDef>(b)) {
+        (Ok(mut a), Ok(b)) => {
+            a.seeds = b.seeds;
+            pretty(&a) == pretty(&b)
+        }
+        _ => false,
+    }
 }
 
 pub(crate) fn progress_bar(quiet: bool, len: usize) -> ProgressBar {
@@ -211,17 +231,18 @@ pub fn sweep(args: &SweepArgs, argv: &[String]) -> Result<(), SweepError> {
 
     // Check the output directory and whatever a previous attempt left in it.
     let def_text = pretty(def);
-    if let Some(p) = if args.force { crate::cli::out_is_file(out) } else { check_out(out, &def_text) } {
+    if let Some(p) = if args.force { crate::cli::out_is_file(out) } else { check_out(out, &def_text, true) } {
         return Err(SweepError::BadInput(p));
     }
     let io = |e: std::io::Error| SweepError::Io(out.display().to_string(), e);
-    // A directory holding this sweep is resumed in place: each run appears
+    // A directory holding this sweep (or it with other seeds: extended) is
+    // resumed in place: each run appears
     // whole (`StagedDir`) and the tables are rewritten atomically from the
     // runs. Anything else (no directory, another sweep under --force) is
     // built aside and put in place whole at the end, so the directory
     // holds the old sweep or the new one, never a mixture; a killed sweep's
     // staging directory is resumed by the same command.
-    let holds_this = std::fs::read_to_string(out.join("sweep.json")).is_ok_and(|t| t == def_text);
+    let holds_this = std::fs::read_to_string(out.join("sweep.json")).is_ok_and(|t| t == def_text || same_but_seeds(&t, &def_text));
     let (_lock, staged) = if holds_this {
         (Some(lock_in_place(out)?), None)
     } else {
@@ -267,7 +288,22 @@ pub fn sweep(args: &SweepArgs, argv: &[String]) -> Result<(), SweepError> {
     bar.set_position((runs.len() - pending.len()) as u64);
     bar.reset_eta();
     let result = exec::run_all(&plan, &pending, jobs, work, &bar);
+    let finished = bar.position() as usize;
     bar.finish_and_clear();
+    // Stopped between the runs and the tables: the tables are redone on resume.
+    let result = result.and_then(|()| crate::interrupt::received().map_or(Ok(()), |sig| Err(SweepError::Interrupted(sig))));
+    if let Err(SweepError::Interrupted(sig)) = &result {
+        // Said here rather than in the error: the error line is the same
+        // for every interrupted sweep, this is what happened to this one.
+        if !args.quiet {
+            eprintln!(
+                "sweep: {finished} of {} runs are complete in {}; the run in flight left nothing; run the same command again to resume",
+                runs.len(),
+                out.display()
+            );
+        }
+        return Err(SweepError::Interrupted(*sig));
+    }
     result?;
 
     let done = table::read_all(work, &runs)?;

@@ -189,3 +189,48 @@ fn schema_covers_every_field_and_the_readme_documents_them() {
     let undocumented: Vec<&String> = fields.iter().filter(|f| !readme.contains(&format!("`{f}`"))).collect();
     assert!(undocumented.is_empty(), "fields missing from scenarios/README.md: {undocumented:?}");
 }
+
+/// Type errors no longer hide each other or the semantic problems: three
+/// type errors (a string seed, a fractional module
+/// count, a string stream count) and two semantic ones (a zero reporting
+/// interval, zero disks per module), all five in one message, one line
+/// each, naming file, field and expectation; exit 2.
+#[test]
+fn three_type_errors_and_two_semantic_errors_are_reported_together() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("five.json");
+    fs::write(
+        &path,
+        r#"{
+  "name": "five-errors",
+  "description": "Three type errors and two semantic errors.",
+  "seed": "one",
+  "duration_s": 60,
+  "report_interval_s": 0,
+  "headend": { "modules": 2.5, "disks_per_module": 0 },
+  "workload": { "streams": "many" },
+  "faults": []
+}"#,
+    )
+    .unwrap();
+    let file = path.display().to_string();
+    let expected = [
+        ("seed", "expected a whole number", "got string \"one\""),
+        ("headend.modules", "expected a whole number", "`2.5`"),
+        ("workload.streams", "expected a whole number", "got string \"many\""),
+        ("report_interval_s", "expected a number > 0", "got 0"),
+        ("headend.disks_per_module", "expected an integer >= 1", "got 0"),
+    ];
+    for args in [vec!["validate", &file], vec!["run", &file, "--quiet", "--out", tmp.path().join("out").to_str().unwrap()]] {
+        let o = vodsim(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert_eq!(err.lines().count(), 5, "expected five problems, one a line:\n{err}");
+        for (field, expectation, got) in expected {
+            let prefix = format!("error: {file}: {field}: ");
+            let line = err.lines().find(|l| l.starts_with(&prefix)).unwrap_or_else(|| panic!("no line for {field}:\n{err}"));
+            assert!(line.contains(expectation) && line.contains(got), "{line}");
+        }
+        assert!(!tmp.path().join("out").exists());
+    }
+}

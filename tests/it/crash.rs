@@ -8,8 +8,7 @@
 //! part, where the files are written, from a fixed seed (`VODSIM_CRASH_SEED`
 //! picks another).
 
-use crate::common::{bin, repo};
-use crate::sweep::SMALL;
+use crate::common::{SMALL, bin, repo};
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -135,7 +134,10 @@ fn two_runs_into_one_folder_at_once_leave_one_whole_run() {
 fn sweep_cmd(scenario: &Path, out: &Path, first_seed: u64, shard: Option<&str>) -> Command {
     let mut c = Command::new(bin());
     c.arg("sweep").arg(scenario).args(["--seeds", &format!("{first_seed}..{}", first_seed + 1)]);
-    c.args(["--set", "workload.streams=10,20", "--jobs", "1", "--force", "--quiet"]);
+    // Another duration with every first seed: not the same points with other
+    // seeds, which would extend the sweep in place rather than replace it.
+    let duration = format!("duration_s={}", 20 + first_seed % 97);
+    c.args(["--set", "workload.streams=10,20", "--set", &duration, "--jobs", "1", "--force", "--quiet"]);
     if let Some(s) = shard {
         c.args(["--shard", s]);
     }

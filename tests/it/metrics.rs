@@ -2,7 +2,7 @@
 //! per-interval columns of `modules.csv` add up to the totals, and a
 //! warm-up excludes what happened in it.
 
-use crate::common::{repo, run_file};
+use crate::common::{WITH_ROOM, repo, run_file};
 use vodsim::sim::RunOutput;
 
 /// Every shipped scenario but metro (50 000 streams for two hours), which
@@ -71,7 +71,8 @@ fn per_interval_columns_sum_to_the_totals_on_every_scenario() {
 fn terminated_viewers_lose_the_rest_of_their_session() {
     // All 50 migrations fail at a 3 ms SMBUS (step 614 waits 1.6 ms):
     // 50 viewers are cut off at about 284 s of a 600 s run.
-    let o = run_file("scenarios/module-failure.json", &["smbus.latency_us=3000", "smbus.jitter_us=150"]);
+    // With room for every user (`WITH_ROOM`): only the bus fails them.
+    let o = run_file("scenarios/module-failure.json", &[WITH_ROOM, "smbus.latency_us=3000", "smbus.jitter_us=150"]);
     let s = &o.summary;
     assert_eq!((s.migrations_failed, s.streams_terminated), (50, 50));
     // No session limit and 5 400 s titles: each terminated viewer misses
@@ -82,7 +83,8 @@ fn terminated_viewers_lose_the_rest_of_their_session() {
     assert!(s.lost_s >= rest - 50.0 * 1e-3 && s.terminated_lost_s > 0.0);
     // The naive strawman on the same run loses one extent per viewer:
     // cutting viewers off must not look better.
-    let naive = run_file("scenarios/module-failure.json", &["smbus.latency_us=3000", "smbus.jitter_us=150", "migration.policy=naive"]);
+    let naive =
+        run_file("scenarios/module-failure.json", &[WITH_ROOM, "smbus.latency_us=3000", "smbus.jitter_us=150", "migration.policy=naive"]);
     assert!(s.lost_s > naive.summary.lost_s, "{} vs naive {}", s.lost_s, naive.summary.lost_s);
 }
 
@@ -103,11 +105,12 @@ fn warm_up_excludes_a_fault_inside_it() {
     let no_warning = r#"faults=[{"at_s":300,"kind":"module","module":0}]"#;
     let naive = "migration.policy=naive";
     let at_once = "headend.detection.heartbeat_misses=0";
-    let full = run_file("scenarios/module-failure.json", &[no_warning, naive, at_once]);
+    // With room for every user (`WITH_ROOM`): 50 of them on module 0.
+    let full = run_file("scenarios/module-failure.json", &[WITH_ROOM, no_warning, naive, at_once]);
     // naive: each of the 50 moved viewers misses an extent (hand-computed
     // in the README's table: 50 glitches).
     assert_eq!((full.summary.migrations, full.summary.glitches), (50, 50));
-    let warm = run_file("scenarios/module-failure.json", &[no_warning, naive, at_once, "warmup_s=400"]);
+    let warm = run_file("scenarios/module-failure.json", &[WITH_ROOM, no_warning, naive, at_once, "warmup_s=400"]);
     let s = &warm.summary;
     assert_eq!((s.migrations, s.glitches, s.freezes, s.sessions_blocked), (0, 0, 0, 0), "{s:?}");
     assert_eq!((s.lost_s, s.duplicate_s, s.freeze_s, s.terminated_lost_s), (0.0, 0.0, 0.0, 0.0));
@@ -118,7 +121,7 @@ fn warm_up_excludes_a_fault_inside_it() {
     assert_eq!(s.extents_delivered, s.stream_periods);
     assert!(warm.modules.iter().all(|r| r.interval == Default::default()));
     // A warm-up that ends before the fault changes none of its counts.
-    let early = run_file("scenarios/module-failure.json", &[no_warning, naive, at_once, "warmup_s=100"]);
+    let early = run_file("scenarios/module-failure.json", &[WITH_ROOM, no_warning, naive, at_once, "warmup_s=100"]);
     let e = &early.summary;
     assert_eq!((e.migrations, e.glitches, e.lost_s, e.freezes), (50, 50, full.summary.lost_s, full.summary.freezes));
     assert!(e.stream_periods < full.summary.stream_periods);

@@ -1,10 +1,13 @@
 //! The migration protocol of FIG. 4–6 on the scenarios that demonstrate it.
 
-use crate::common::{run, run_file};
+use crate::common::{WITH_ROOM, run, run_file};
 
 #[test]
 fn load_balance_migrations_with_spare_capacity_are_all_seamless() {
-    let o = run_file("scenarios/load-imbalance.json", &[]);
+    // 240 streams (60 per module, 39 % of admissible): the three others
+    // have room for all of module 3's users. The shipped population (512)
+    // fails some for room: `scenarios_load`.
+    let o = run_file("scenarios/load-imbalance.json", &["workload.streams=240"]);
     let lb: Vec<_> = o.migrations.iter().filter(|m| m.cause == "load-balance").collect();
     assert!(lb.len() >= 10, "the observer moves users back: {}", lb.len());
     for m in &o.migrations {
@@ -26,8 +29,10 @@ fn load_balance_migrations_with_spare_capacity_are_all_seamless() {
 
 #[test]
 fn protocol_loses_strictly_less_content_than_naive_on_module_failure() {
-    let p = run_file("scenarios/module-failure.json", &[]);
-    let n = run_file("scenarios/module-failure.json", &["migration.policy=naive"]);
+    // With room for every user (`WITH_ROOM`); loaded, the protocol still
+    // loses less but terminates those it finds no room for: `scenarios_load`.
+    let p = run_file("scenarios/module-failure.json", &[WITH_ROOM]);
+    let n = run_file("scenarios/module-failure.json", &[WITH_ROOM, "migration.policy=naive"]);
     assert_eq!(p.summary.lost_s, 0.0);
     assert!(n.summary.lost_s > 0.0);
     assert!(p.summary.lost_s < n.summary.lost_s);
@@ -36,17 +41,18 @@ fn protocol_loses_strictly_less_content_than_naive_on_module_failure() {
     // Without the warning every user is already interrupted: triage migrates
     // them directly and resumes from the last random-access point shown.
     let unannounced = r#"faults=[{"at_s":300,"kind":"module","module":0}]"#;
-    let p = run_file("scenarios/module-failure.json", &[unannounced]);
-    let n = run_file("scenarios/module-failure.json", &[unannounced, "migration.policy=naive"]);
+    let p = run_file("scenarios/module-failure.json", &[WITH_ROOM, unannounced]);
+    let n = run_file("scenarios/module-failure.json", &[WITH_ROOM, unannounced, "migration.policy=naive"]);
     assert!(p.migrations.iter().all(|m| m.direct && m.outcome == "duplicate" && m.lost_packets == 0));
     assert!(p.summary.lost_s < n.summary.lost_s, "{} vs {}", p.summary.lost_s, n.summary.lost_s);
 }
 
 #[test]
 fn seamless_fraction_falls_as_smbus_latency_grows() {
+    // With room for every user, so that only the bus decides (`WITH_ROOM`).
     let frac: Vec<f64> = [10, 100, 1_000, 10_000, 100_000]
         .iter()
-        .map(|us| run_file("scenarios/module-failure.json", &[&format!("smbus.latency_us={us}")]).summary.seamless_fraction)
+        .map(|us| run_file("scenarios/module-failure.json", &[WITH_ROOM, &format!("smbus.latency_us={us}")]).summary.seamless_fraction)
         .collect();
     assert!(frac.windows(2).all(|w| w[1] <= w[0]), "{frac:?}");
     assert!(frac[0] > frac[4], "{frac:?}");
@@ -82,16 +88,16 @@ fn rejected_request_with_no_alternate_destination_fails_and_terminates() {
 
 #[test]
 fn packet_offset_transitions_between_unequal_extent_sizes_are_seamless() {
-    let o = run_file("scenarios/mixed-extent-sizes.json", &[]);
+    // With room for every user (`WITH_ROOM`): 50 migrations.
+    let o = run_file("scenarios/mixed-extent-sizes.json", &[WITH_ROOM]);
     assert!(!o.migrations.is_empty());
     assert!(o.migrations.iter().all(|m| m.lost_packets == 0 && m.duplicate_packets == 0));
-    // Known model defects (issue 16): a transition at a title's last packet
-    // leaves the next title's first read no time, and the validated disk's
-    // longer reads can still make a destination read late right after the
-    // hand-off; the viewer glitches and the label says so (a transition
-    // near the end of a destination extent now moves on to its end).
-    let spoiled = o.migrations.iter().filter(|m| m.outcome != "seamless").count();
-    assert!(spoiled <= 3 && o.migrations.iter().all(|m| ["seamless", "lost"].contains(&m.outcome)), "{spoiled} not seamless");
+    // The destination plans its reads with the validated drive and the
+    // module's bus as they are, and issues the read after a short
+    // transitional slot (a title's end included) with the first: every
+    // hand-off is seamless on the viewer's record.
+    let spoiled: Vec<_> = o.migrations.iter().filter(|m| m.outcome != "seamless").collect();
+    assert!(spoiled.is_empty(), "not seamless: {spoiled:?}");
     // Some transitions land inside a destination extent (a packet offset on a
     // random-access point: a multiple of 0.5 s = 1 246 packets from the title start).
     let inside: Vec<_> = o.migrations.iter().filter(|m| m.discontinuity).collect();
@@ -106,7 +112,12 @@ fn smbus_congestion_ends_every_migration_in_one_outcome_and_failures_terminate()
     let o = run_file("scenarios/smbus-congestion.json", &[]);
     let failed = o.migrations.iter().filter(|m| m.outcome == "failed").count() as u64;
     assert!(failed > 0 && failed < o.summary.migrations, "a mix: {failed} of {}", o.summary.migrations);
-    assert_eq!(o.summary.streams_terminated, failed);
+    // At 85 % of admissible some users find no destination with room
+    // (step 510): module 2 only warned, so they stay on it. Every other
+    // failure is the burst's and terminates its stream (step 617).
+    let for_room = o.migrations.iter().filter(|m| m.outcome == "failed" && m.note == "no destination").count() as u64;
+    assert!(for_room > 0 && for_room < failed, "{for_room} of {failed}");
+    assert_eq!(o.summary.streams_terminated, failed - for_room);
     assert!(o.migrations.iter().all(|m| ["seamless", "duplicate", "lost", "failed"].contains(&m.outcome)));
 }
 
@@ -190,16 +201,33 @@ fn mixed_extent_sizes_seamless_streams_have_no_glitch_near_their_hand_off() {
     let text = std::fs::read_to_string(crate::common::repo().join("scenarios/mixed-extent-sizes.json")).unwrap();
     let (mut checked, mut relabelled) = (0, 0);
     for seed in 1..=10 {
-        let (w, o, grace) = run_world(&text, &[format!("seed={seed}")]);
+        // With room for every user (`WITH_ROOM`), as the counts below assume.
+        let (w, o, grace) = run_world(&text, &[format!("seed={seed}"), WITH_ROOM.to_string()]);
         let (c, r) = seamless_labels_are_true(&w, &o, grace).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
         checked += c;
         relabelled += r;
     }
-    // 50 migrations per seed, nearly all seamless; the few that glitch
-    // after the hand-off (8 of 500 on the validated drive) or repeat
-    // content (5) are labelled so.
-    assert!(checked >= 450, "{checked} streams checked");
-    assert!(relabelled >= 1, "only {relabelled} migrations not seamless over seeds 1-10");
+    // 50 migrations per seed; with the destination's reads planned on the
+    // drive and bus in use (issue 16), all 500 are seamless (before: 8
+    // labelled lost, 5 duplicate).
+    assert_eq!(checked, 500, "{checked} streams checked");
+    assert_eq!(relabelled, 0, "{relabelled} migrations not seamless over seeds 1-10");
+}
+
+#[test]
+fn a_transition_at_a_titles_last_packet_leaves_the_next_titles_first_read_its_time() {
+    // Seed 5: stream 168 is near the end of title 25 (2 700 extents of
+    // 4 987 packets = 13 464 900 packets) when module 0 warns; its
+    // transition is clamped to the title's last packet, so after the
+    // hand-off the viewer has one packet time (401 µs at 3.75 Mb/s) before
+    // the next title starts. That title's first read (~72 ms) used to be
+    // issued only then: 178 packets (71 ms) lost. The destination now
+    // issues it with the transitional read, due at the title's end.
+    let o = run_file("scenarios/mixed-extent-sizes.json", &["seed=5"]);
+    let m = o.migrations.iter().find(|m| m.packet_offset == 13_464_899).expect("a clamped transition on seed 5");
+    assert_eq!(m.outcome, "seamless", "{m:?}");
+    let st = o.streams.iter().find(|s| s.stream_id == m.stream_id).unwrap();
+    assert_eq!((st.glitches, st.lost_s), (0, 0.0), "{st:?}");
 }
 
 proptest::proptest! {

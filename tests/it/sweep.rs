@@ -2,22 +2,11 @@
 //! sweep was run (threads, shards, interruptions), and bad input refused
 //! before anything is written.
 
-use crate::common::{bin, vodsim};
+use crate::common::{SMALL, bin, vodsim};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-
-/// One module of two disks, 20 streams, 30 simulated seconds: milliseconds a run.
-pub const SMALL: &str = r#"{
-  "name": "sweep-small",
-  "description": "A tiny head-end for sweep tests: 1 module x 2 disks, 20 streams, 30 s. Expected: no glitches.",
-  "seed": 1,
-  "duration_s": 30,
-  "headend": { "modules": 1, "disks_per_module": 2 },
-  "workload": { "streams": 20 },
-  "faults": []
-}"#;
 
 struct Fixture {
     dir: tempfile::TempDir,
@@ -159,10 +148,33 @@ fn a_sweep_rerun_after_losing_runs_redoes_them_and_writes_the_same_tables() {
     let after = fs::metadata(copy.join("runs/p000-s1/summary.json")).unwrap().modified().unwrap();
     assert_eq!(before, after, "a complete run was run again");
 
-    // The same directory with other sweep arguments is refused.
-    let o = fx.sweep(&["--seeds", "1..4"], "resumed");
+    // The same directory with other parameter values is refused.
+    let o = fx.sweep(&["--seeds", "1..3", "--set", "workload.streams=10,30", "--set", "migration.policy=protocol,naive"], "resumed");
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("different sweep"));
+}
+
+#[test]
+fn a_sweep_extended_to_more_seeds_runs_only_those_and_equals_a_fresh_sweep() {
+    let fx = Fixture::new();
+    let with_seeds = |seeds: &'static str| [&["--seeds", seeds][..], &SWEEP[2..]].concat();
+    ok(&fx.sweep(&with_seeds("1..3"), "ext"));
+    let run_dir = |p: usize, s: u64| fx.path("ext").join(format!("runs/p{p:03}-s{s}"));
+    // summary.json holds wall_s, which differs between two runs of one
+    // experiment: unchanged bytes mean the run was not redone.
+    let before: Vec<Vec<u8>> =
+        (0..4).flat_map(|p| (1..=3).map(move |s| (p, s))).map(|(p, s)| read(&run_dir(p, s), "summary.json").into_bytes()).collect();
+
+    let o = fx.sweep(&with_seeds("1..5"), "ext");
+    ok(&o);
+    let after: Vec<Vec<u8>> =
+        (0..4).flat_map(|p| (1..=3).map(move |s| (p, s))).map(|(p, s)| read(&run_dir(p, s), "summary.json").into_bytes()).collect();
+    assert!(before == after, "a run of seeds 1..3 was run again");
+    // 4 points x 5 seeds, of which the 4 x 3 of seeds 1..3 were kept.
+    assert_eq!(summaries(&fx.path("ext")), 20);
+
+    ok(&fx.sweep(&with_seeds("1..5"), "fresh"));
+    same_tables(&fx.path("ext"), &fx.path("fresh"));
 }
 
 #[test]
