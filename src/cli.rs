@@ -109,6 +109,43 @@ pub enum Command {
         /// The DiskSim ASCII trace to replay.
         trace: PathBuf,
     },
+    /// The packet schedule a viewer received around one hand-off of a
+    /// finished run, as JSON: which title packets came from the source and
+    /// which from the destination, in order, with the freeze between them;
+    /// with --title and --out, the viewer's transport stream itself
+    /// (`scripts/ts-check.py` makes the title and decodes the result).
+    #[command(after_help = "Example:\n  vodsim ts results/module-failure/seed-7 --outcome duplicate --window-s 1\n  \
+        python3 scripts/ts-check.py results/module-failure/seed-7 --stream 0 --check   # decoded by FFmpeg")]
+    Ts {
+        /// A finished run's directory (manifest.json, migrations.csv).
+        run_dir: PathBuf,
+        /// Only migrations of this stream [default: the first finished one].
+        #[arg(long, value_name = "ID")]
+        stream: Option<u32>,
+        /// Only migrations with this outcome: seamless, duplicate or lost.
+        #[arg(long)]
+        outcome: Option<String>,
+        /// The data row of migrations.csv (0 = the first); overrides the filters.
+        #[arg(long, value_name = "N")]
+        row: Option<usize>,
+        /// Content on each side of the hand-off [s].
+        #[arg(long, default_value_t = 2.0)]
+        window_s: f64,
+        /// Write the schedule's JSON here (atomically) instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        schedule: Option<PathBuf>,
+        /// The title's transport stream over the window (whole 188-byte
+        /// packets, the first being title packet --title-first-packet), from
+        /// which --out is made.
+        #[arg(long, value_name = "FILE.ts", requires = "out")]
+        title: Option<PathBuf>,
+        /// Title packet offset of --title's first packet.
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        title_first_packet: u64,
+        /// Write the viewer's transport stream here (needs --title).
+        #[arg(long, value_name = "FILE.ts", requires = "title")]
+        out: Option<PathBuf>,
+    },
     /// Join the shard directories of one sweep into runs.csv and points.csv
     /// identical to those of the unsharded sweep.
     #[command(after_help = "Example:\n  vodsim merge sw/shard-0 sw/shard-1 sw/shard-2 --out sw\n  \
@@ -231,6 +268,33 @@ pub fn execute(cli: Cli, argv: &[String]) -> Result<(), CliError> {
         }
         Command::Merge { shards, out, quiet } => Ok(sweep::merge(&shards, out.as_deref(), quiet, argv)?),
         Command::DiskReplay { disk, trace } => disk_replay(&disk, &trace),
+        Command::Ts { run_dir, stream, outcome, row, window_s, schedule, title, title_first_packet, out } => {
+            let args = crate::tswindow::TsArgs { run_dir, stream, outcome, row, window_s };
+            let sched = crate::tswindow::schedule(&args)?;
+            let write = |path: &std::path::Path, bytes: &[u8]| {
+                crate::report::write_atomic(path, bytes).map_err(|e| CliError::Output(format!("{}: {e}", path.display())))
+            };
+            // Everything is read and checked before anything is written.
+            let viewer = match (&title, &out) {
+                (Some(t), Some(_)) => {
+                    let bytes = std::fs::read(t).map_err(|e| CliError::BadInput(format!("--title: {}: {e}", t.display())))?;
+                    let ts = crate::tswindow::viewer_ts(&sched.segments, &bytes, title_first_packet)
+                        .map_err(|e| CliError::BadInput(format!("--title: {}: {e}", t.display())))?;
+                    Some(ts)
+                }
+                _ => None,
+            };
+            let text = format!("{:#}\n", sched.json);
+            match &schedule {
+                Some(path) => write(path, text.as_bytes())?,
+                None if out.is_none() => print_stdout(&text)?,
+                None => {}
+            }
+            if let (Some(path), Some(ts)) = (&out, viewer) {
+                write(path, &ts)?;
+            }
+            Ok(())
+        }
         Command::Schema => {
             print_stdout(&scenario::json_schema())?;
             Ok(())

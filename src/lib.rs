@@ -8,7 +8,8 @@
 //! one scenario; `run` ties a scenario file to an output directory;
 //! `sweep` runs a scenario over parameter values and seeds, and merges shards;
 //! `provenance` says which source and compiler built the binary;
-//! `interrupt` turns Ctrl-C and SIGTERM into a clean stop.
+//! `interrupt` turns Ctrl-C and SIGTERM into a clean stop; `tswindow` tells
+//! which packets a viewer received around a hand-off.
 
 pub mod balance;
 pub mod cli;
@@ -24,3 +25,4 @@ pub mod run;
 pub mod scenario;
 pub mod sim;
 pub mod sweep;
+pub mod tswindow;

@@ -20,3 +20,4 @@ mod rerun;
 mod scenarios_load;
 mod steady_state;
 mod sweep;
+mod ts;

@@ -103,5 +103,22 @@ fn every_output_column_and_key_is_in_docs_outputs_md() {
             .map(|k| format!("runs/p000-s1/manifest.json: {k}")),
     );
 
+    // `vodsim ts`: its JSON and each segment's keys (those of every kind).
+    let ts = vodsim(&["ts", &run.display().to_string()]);
+    ok(&ts);
+    let v: serde_json::Value = serde_json::from_slice(&ts.stdout).expect("vodsim ts prints JSON");
+    let mut real = vec![("ts", v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()).unwrap_or_default())];
+    let mut seg_keys = BTreeSet::new();
+    for seg in v["segments"].as_array().into_iter().flatten() {
+        seg_keys.extend(seg.as_object().into_iter().flat_map(|o| o.keys().cloned()));
+    }
+    real.push(("ts segments", seg_keys.into_iter().collect()));
+    for (section, names) in &real {
+        let listed = docs.get(*section).unwrap_or_else(|| panic!("docs/outputs.md has no section `## {section}`"));
+        missing.extend(names.iter().filter(|n| !listed.contains(*n)).map(|n| format!("{section}: {n}")));
+        let stale: Vec<_> = listed.iter().filter(|l| !names.contains(l)).collect();
+        assert!(stale.is_empty(), "docs/outputs.md lists in {section} what the output does not have: {stale:?}");
+    }
+
     assert!(missing.is_empty(), "columns or keys missing from docs/outputs.md:\n{}", missing.join("\n"));
 }
