@@ -10,22 +10,30 @@ DIR is either
   * a sweep directory (from `vodsim sweep` / `vodsim merge`): runs.csv
     and/or points.csv (plus one sub-directory per run).
 
-Figures are written as PNG (or, with --format, SVG and PDF too) to FIGDIR (default DIR/figures); each figure is
-only drawn when the data it needs exists, otherwise a note is printed:
+Figures are written as PNG (or, with --format, SVG and PDF too) to FIGDIR
+(default DIR/figures), each with FIGURE.csv next to it: the numbers drawn,
+one row per mark (the point's swept values, panel, series, x, y, y_lo,
+y_hi). A figure is only drawn when the data it needs exists, otherwise a
+note is printed:
 
-  capacity.png            (sweep) glitch rate vs streams per disk, 95% CI band
-  migration_loss.png      (run or sweep) lost / duplicate seconds per migration
-  timeline.png            (run) streams and disk utilisation per module vs time
-  seamless_vs_latency.png (sweep with smbus.latency_us) seamless fraction vs
-                          SMBUS latency
+  capacity               (sweep with workload.streams) glitch_rate in % vs
+                         offered streams, the switch limit marked; log scale
+                         when the rates span decades
+  seamless_vs_latency    (sweep with smbus.latency_us) seamless_fraction in %
+                         vs SMBUS latency (log)
+  migration_loss         (sweep with migrations) lost_s and duplicate_s per
+                         run, per parameter point
+  migration_outcomes     (run) lost_s, duplicate_s, stall_s per migration by
+                         outcome (migrations.csv)
+  timeline               (run) streams and disk utilisation per module vs
+                         time, failed spans shaded, migrations per time bin
 
 Every path written is printed on stdout. Exit status: 0 ok, 2 when DIR does
 not exist or holds neither layout.
 
-Confidence intervals are mean +/- t(0.975, n-1)*sd/sqrt(n), clamped at 0 for a quantity never below 0 (as points.csv), over the seeds of one
-parameter point, computed from the per-run rows of runs.csv. When only
-points.csv is available the interval is approximated from its
-X_ci95_lo / X_ci95_hi columns.
+Sweep figures plot points.csv as it is: X_mean with the interval
+[X_ci95_lo, X_ci95_hi] (Student t, clamped at 0 for a non-negative total).
+Without points.csv the same statistics are computed from runs.csv.
 """
 
 from __future__ import annotations
@@ -174,6 +182,9 @@ def split_unit(col: str) -> tuple[str, str]:
 
 
 def fmt_value(v) -> str:
+    if isinstance(v, str) and len(v) > 24:
+        # a swept list or object (faults=[...]): its start, not the whole JSON
+        return v[:21] + "…"
     if isinstance(v, (float, np.floating)) and float(v).is_integer():
         return str(int(v))
     if isinstance(v, (float, np.floating)):
@@ -186,6 +197,10 @@ def fmt_param(col: str, v) -> str:
     short = name.split(".")[-1]
     if col == POLICY_COL:
         return fmt_value(v)
+    if short == "enabled" and "." in name:
+        # headend.admission.enabled=true -> "admission on"
+        on = str(v).strip().lower() in ("true", "1", "1.0")
+        return f"{name.split('.')[-2]} {'on' if on else 'off'}"
     return f"{short}={fmt_value(v)}{(' ' + unit) if unit else ''}"
 
 
@@ -284,13 +299,55 @@ KNOWN_FORMATS = ("png", "svg", "pdf")
 # No creation date in vector files, and fixed SVG ids: the same data gives
 # the same bytes.
 plt.rcParams["svg.hashsalt"] = "vodsim"
+# Text as text, not glyph paths: SVGs a tenth the size, searchable.
+plt.rcParams["svg.fonttype"] = "none"
 METADATA = {"svg": {"Date": None}, "pdf": {"CreationDate": None, "ModDate": None}}
 
 
-def save(fig, outdir: str, name: str, written: list[str]) -> None:
-    """Writes figure `name` (given with .png) in every format of FORMATS."""
+class FigureData:
+    """The numbers a figure draws, as drawn: one row per mark, written next
+    to the figure as FIGURE.csv. Columns: the swept parameters of the
+    point (sweeps), `panel` (which axes, when several), `series` (legend
+    entry), `x`, `y`, and `y_lo`, `y_hi` (the 95 % interval drawn as the
+    error bar; equal to y without one)."""
+
+    def __init__(self, params: list[str] | None = None):
+        self.params = params or []
+        self.frames: list[pd.DataFrame] = []
+
+    def add(self, src: pd.DataFrame | None, panel: str, series: str, x, y, lo=None, hi=None):
+        y = np.asarray(y, float)
+        df = pd.DataFrame(
+            {c: src[c].to_numpy() for c in self.params} if src is not None else {},
+            index=range(len(y)),
+        )
+        df["panel"] = panel
+        df["series"] = series
+        df["x"] = np.asarray(x)
+        df["y"] = y
+        df["y_lo"] = y if lo is None else np.asarray(lo, float)
+        df["y_hi"] = y if hi is None else np.asarray(hi, float)
+        self.frames.append(df)
+
+    def y(self) -> np.ndarray:
+        return np.concatenate([f["y"].to_numpy(float) for f in self.frames]) if self.frames else np.array([])
+
+    def write(self, path: str) -> None:
+        cols = self.params + ["panel", "series", "x", "y", "y_lo", "y_hi"]
+        df = pd.concat(self.frames, ignore_index=True) if self.frames else pd.DataFrame(columns=cols)
+        df[cols].to_csv(path, index=False, float_format="%.12g", lineterminator="\n")
+
+
+def save(fig, outdir: str, name: str, written: list[str], data: FigureData | None = None) -> None:
+    """Writes figure `name` (given with .png) in every format of FORMATS,
+    and its data (FigureData) as NAME.csv."""
     os.makedirs(outdir, exist_ok=True)
     stem = os.path.splitext(name)[0]
+    if data is not None:
+        path = os.path.join(outdir, f"{stem}.csv")
+        data.write(path)
+        print(path)
+        written.append(path)
     for fmt in FORMATS:
         path = os.path.join(outdir, f"{stem}.{fmt}")
         fig.savefig(path, dpi=DPI, format=fmt, metadata=METADATA.get(fmt))
@@ -327,109 +384,70 @@ class Sweep:
             else []
         )
 
-    def has(self, *cols: str) -> bool:
-        """Totals available per run (runs.csv) or as X_mean (points.csv)."""
-        if self.runs is not None and all(c in self.runs.columns for c in cols):
-            return True
-        if self.points is not None and all(
-            f"{c}_mean" in self.points.columns for c in cols
-        ):
-            return True
-        return False
 
-    def ratio_stats(self, num: str, den: str, by: list[str], scale: float = 1.0,
-                    pool: bool = False) -> pd.DataFrame:
-        """Per group of `by`: mean, lo, hi, n of num/den (x scale).
-
-        From runs.csv: the ratio per run, then mean +/- t sd/sqrt(n), clamped at 0 as points.csv.
-        From points.csv: ratio of means, interval from the CI bounds of num
-        over the mean of den (no per-run data).
-        `pool`: aggregate over every run of the group even if other
-        parameters vary (used for per-policy bars)."""
-        rows = []
-        if self.runs is not None and num in self.runs.columns and den in self.runs.columns:
-            df = self.runs.copy()
-            df["_r"] = ratio(df[num], df[den]) * scale
-            groups = df.groupby(by, dropna=False, sort=False) if by else [((), df)]
-            for key, g in groups:
-                m, lo, hi, n = mean_ci(g["_r"])
-                rows.append(dict(_key=key, mean=m, lo=lo, hi=hi, n=n))
-        elif self.points is not None and f"{num}_mean" in self.points.columns:
-            p = self.points
-            dm = pd.to_numeric(p[f"{den}_mean"], errors="coerce")
-            dm = dm.where(dm > 0)
-            df = pd.DataFrame(
-                {
-                    "_m": pd.to_numeric(p[f"{num}_mean"], errors="coerce") / dm * scale,
-                    "_lo": pd.to_numeric(p.get(f"{num}_ci95_lo", p[f"{num}_mean"]), errors="coerce") / dm * scale,
-                    "_hi": pd.to_numeric(p.get(f"{num}_ci95_hi", p[f"{num}_mean"]), errors="coerce") / dm * scale,
-                    "_n": pd.to_numeric(p["n"], errors="coerce") if "n" in p.columns else 1,
-                }
-            )
-            for c in by:
-                df[c] = p[c]
-            groups = df.groupby(by, dropna=False, sort=False) if by else [((), df)]
-            for key, g in groups:
-                g = g.dropna(subset=["_m"])
-                if g.empty:
-                    rows.append(dict(_key=key, mean=math.nan, lo=math.nan, hi=math.nan, n=0))
-                    continue
-                if len(g) == 1 or not pool:
-                    rows.append(dict(_key=key, mean=float(g["_m"].mean()),
-                                     lo=float(g["_lo"].mean()), hi=float(g["_hi"].mean()),
-                                     n=int(g["_n"].sum())))
-                else:
-                    # pooled over points: CI of the mean of the point means
-                    m, lo, hi, _ = mean_ci(g["_m"])
-                    rows.append(dict(_key=key, mean=m, lo=lo, hi=hi, n=int(g["_n"].sum())))
-        out = pd.DataFrame(rows)
-        if not out.empty and by:
-            keys = [k if isinstance(k, tuple) else (k,) for k in out["_key"]]
-            for i, c in enumerate(by):
-                out[c] = [k[i] for k in keys]
-        return out
-
-    def x_per_point(self, x_col: str) -> pd.DataFrame | None:
-        """Table params -> x (mean over seeds) for the capacity plot."""
-        if self.runs is not None and x_col in self.runs.columns:
-            return (
-                self.runs.groupby(self.params, dropna=False)[x_col]
-                .mean()
-                .reset_index()
-                .rename(columns={x_col: "_x"})
-            )
-        if self.points is not None and f"{x_col}_mean" in self.points.columns:
-            return self.points[self.params + [f"{x_col}_mean"]].rename(
-                columns={f"{x_col}_mean": "_x"}
-            )
-        return None
+def derived_total(df: pd.DataFrame, total: str) -> pd.Series | None:
+    """A total of runs.csv, or the same quantity derived from the counts it
+    is defined by (summary.json: 0 when the denominator is 0)."""
+    if total in df.columns:
+        return pd.to_numeric(df[total], errors="coerce").astype(float)
+    num, den = {"glitch_rate": ("glitches", "stream_periods"),
+                "seamless_fraction": ("migrations_seamless", "migrations")}.get(total, (None, None))
+    if num in df.columns and den in df.columns:
+        return ratio(df[num], df[den]).fillna(0.0)
+    return None
 
 
-def capacity_x(sw: Sweep) -> tuple[pd.DataFrame | None, str, list[str]]:
-    """Returns (params -> _x table, x axis label, params that define x)."""
+def point_stat(sw: Sweep, total: str) -> pd.DataFrame | None:
+    """Per parameter point: the point's values, mean, lo, hi, n of `total`.
+
+    From points.csv (`X_mean`, `X_ci95_lo`, `X_ci95_hi`, `n`) when it has
+    the total, so what is plotted is what points.csv says; otherwise from
+    the runs of runs.csv with the same Student-t interval. A point of one
+    run has no interval: lo = hi = mean."""
     params = sw.params
-    t = sw.x_per_point("streams_per_disk")
-    if t is not None and params:
-        return t, "streams per disk", [STREAMS_COL] if STREAMS_COL in params else []
-    if STREAMS_COL not in params:
-        return None, "", []
-    base = sw.runs if sw.runs is not None else sw.points
-    t = base[params].drop_duplicates().copy()
-    if MODULES_COL in params and DISKS_COL in params:
-        t["_x"] = pd.to_numeric(t[STREAMS_COL]) / (
-            pd.to_numeric(t[MODULES_COL]) * pd.to_numeric(t[DISKS_COL])
-        )
-        return t, "streams per disk", [STREAMS_COL, MODULES_COL, DISKS_COL]
-    t["_x"] = pd.to_numeric(t[STREAMS_COL])
-    return t, "streams (workload.streams)", [STREAMS_COL]
+    p = sw.points
+    if p is not None and f"{total}_mean" in p.columns:
+        out = p[params].copy()
+        out["mean"] = pd.to_numeric(p[f"{total}_mean"], errors="coerce").astype(float)
+        for b, col in (("lo", "ci95_lo"), ("hi", "ci95_hi")):
+            c = f"{total}_{col}"
+            v = pd.to_numeric(p[c], errors="coerce").astype(float) if c in p.columns else out["mean"]
+            out[b] = v.fillna(out["mean"])
+        out["n"] = pd.to_numeric(p["n"], errors="coerce") if "n" in p.columns else 1
+        return out.reset_index(drop=True)
+    if sw.runs is None:
+        return None
+    v = derived_total(sw.runs, total)
+    if v is None:
+        return None
+    df = sw.runs[params].copy()
+    df["_v"] = v
+    rows = []
+    groups = df.groupby(params, dropna=False, sort=False) if params else [((), df)]
+    for key, g in groups:
+        m, lo, hi, n = mean_ci(g["_v"])
+        key = key if isinstance(key, tuple) else (key,)
+        row = dict(zip(params, key))
+        row.update(mean=m, lo=lo if n > 1 else m, hi=hi if n > 1 else m, n=n)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def base_scenario(root: str) -> dict:
+    """The resolved base scenario of a sweep (manifest.json), or {}."""
+    m = read_json(os.path.join(root, "manifest.json")) or {}
+    s = m.get("scenario")
+    return s if isinstance(s, dict) else {}
 
 
 # --------------------------------------------------------------------------
 # figures: sweep
 
 
-def draw_lines_with_band(ax, stats: pd.DataFrame, x_col: str, group_cols: list[str]):
-    """One line per combination of group_cols; returns number of lines."""
+def plot_points(ax, data: FigureData, stats: pd.DataFrame, x_col: str,
+                group_cols: list[str], scale: float, panel: str = "") -> int:
+    """One line with 95 % error bars per combination of group_cols, each
+    point recorded in `data`; returns the number of lines."""
     if group_cols:
         grouped = list(stats.groupby(group_cols, dropna=False, sort=False))
         keys = sort_keys(group_cols, [k for k, _ in grouped])
@@ -440,44 +458,67 @@ def draw_lines_with_band(ax, stats: pd.DataFrame, x_col: str, group_cols: list[s
     for k in keys:
         g = gdict[k].sort_values(x_col)
         st = styles[k]
-        label = combo_label(group_cols, k) if group_cols else None
-        ax.plot(g[x_col], g["mean"], color=st["color"], ls=st["ls"], marker=st["marker"],
-                ms=4, lw=1.6, label=label)
-        lo, hi = g["lo"].to_numpy(float), g["hi"].to_numpy(float)
-        if np.isfinite(lo).any() and np.any(hi - lo > 0):
-            ax.fill_between(g[x_col], lo, hi, color=st["color"], alpha=0.15, lw=0)
+        label = combo_label(group_cols, k) if group_cols else "all runs"
+        x = g[x_col].to_numpy(float)
+        y = g["mean"].to_numpy(float) * scale
+        lo = g["lo"].to_numpy(float) * scale
+        hi = g["hi"].to_numpy(float) * scale
+        err = np.nan_to_num(np.clip(np.vstack([y - lo, hi - y]), 0, None))
+        ax.errorbar(x, y, yerr=err, color=st["color"], ls=st["ls"], marker=st["marker"],
+                    ms=4, lw=1.6, capsize=3, label=label if group_cols else None)
+        data.add(g, panel, label, x, y, lo, hi)
     return len(keys)
+
+
+def scale_y(ax, y: np.ndarray) -> str:
+    """Log (or symlog when some are 0) y axis for values spanning more than
+    a decade; returns the suffix for the axis label."""
+    y = y[np.isfinite(y)]
+    pos = y[y > 0]
+    if len(pos) == 0 or pos.max() / pos.min() <= 10:
+        ax.set_ylim(bottom=0)
+        return ""
+    if (y <= 0).any():
+        ax.set_yscale("symlog", linthresh=float(pos.min()))
+        return ", symlog scale"
+    ax.set_yscale("log")
+    return ", log scale"
 
 
 def fig_capacity(sw: Sweep, outdir: str, written: list[str]) -> None:
     name = "capacity.png"
-    if not sw.has("glitches", "stream_periods"):
-        note(f"skip {name}: no glitches / stream_periods totals in runs.csv or points.csv")
+    if STREAMS_COL not in sw.params:
+        note(f"skip {name}: sweep has no {STREAMS_COL} column")
         return
-    xt, xlabel, x_defining = capacity_x(sw)
-    if xt is None:
-        note(f"skip {name}: no streams_per_disk total and no swept {STREAMS_COL} column")
+    stats = point_stat(sw, "glitch_rate")
+    if stats is None or stats.empty:
+        note(f"skip {name}: no glitch_rate (or glitches / stream_periods) in points.csv or runs.csv")
         return
-    params = sw.params
-    stats = sw.ratio_stats("glitches", "stream_periods", params, scale=100.0)
-    if stats.empty:
-        note(f"skip {name}: no runs")
-        return
-    stats = stats.merge(xt, on=params, how="left").dropna(subset=["_x", "mean"])
-    if stats.empty:
-        note(f"skip {name}: no run with stream_periods > 0")
-        return
-    group_cols = [c for c in params if c not in x_defining]
+    stats[STREAMS_COL] = pd.to_numeric(stats[STREAMS_COL], errors="coerce")
+    stats = stats.dropna(subset=[STREAMS_COL, "mean"])
+    group_cols = [c for c in sw.params if c != STREAMS_COL]
     n_lines = stats[group_cols].drop_duplicates().shape[0] if group_cols else 1
     fig, ax = new_fig(wide=n_lines > 4)
-    n = draw_lines_with_band(ax, stats, "_x", group_cols)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("glitch rate (% of stream periods)")
-    ax.set_ylim(bottom=0)
+    data = FigureData(sw.params)
+    n = plot_points(ax, data, stats, STREAMS_COL, group_cols, scale=100.0)
+    how = scale_y(ax, data.y())
+    # The switch is the head-end's first limit in the shipped scenarios:
+    # it carries switch_bps / bitrate_bps streams at most.
+    scen = base_scenario(sw.root)
+    sw_bps = scen.get("headend", {}).get("switch_bps")
+    rate = scen.get("content", {}).get("bitrate_bps")
+    if (isinstance(sw_bps, (int, float)) and isinstance(rate, (int, float)) and rate > 0
+            and not {"headend.switch_bps", "content.bitrate_bps"} & set(sw.params)):
+        lim = sw_bps / rate
+        ax.axvline(lim, color="0.3", ls=":", lw=1.2,
+                   label=f"switch limit ({math.floor(lim)} streams)")
+        n += 1
+    ax.set_xlabel("offered streams (workload.streams)")
+    ax.set_ylabel(f"glitch rate (% of extent deadlines{how})")
     nseeds = int(stats["n"].median()) if len(stats) else 0
-    ax.set_title(f"Capacity: glitch rate vs load (mean, 95% CI band, n≈{nseeds} seeds/point)")
+    ax.set_title(f"Capacity: glitch rate vs offered load (mean, 95% CI, n={nseeds} seeds/point)")
     place_legend(ax, n)
-    save(fig, outdir, name, written)
+    save(fig, outdir, name, written, data)
 
 
 def fig_seamless_vs_latency(sw: Sweep, outdir: str, written: list[str]) -> None:
@@ -485,22 +526,23 @@ def fig_seamless_vs_latency(sw: Sweep, outdir: str, written: list[str]) -> None:
     if LATENCY_COL not in sw.params:
         note(f"skip {name}: sweep has no {LATENCY_COL} column")
         return
-    if not sw.has("migrations_seamless", "migrations"):
-        note(f"skip {name}: no migrations / migrations_seamless totals")
+    stats = point_stat(sw, "seamless_fraction")
+    mig = point_stat(sw, "migrations")
+    if stats is None or mig is None:
+        note(f"skip {name}: no seamless_fraction / migrations totals")
         return
-    params = sw.params
-    stats = sw.ratio_stats("migrations_seamless", "migrations", params, scale=100.0)
-    stats = stats.dropna(subset=["mean"]) if not stats.empty else stats
+    # a point without migrations has no fraction to show
+    stats = stats[mig["mean"].to_numpy(float) > 0].copy()
     if stats.empty:
-        note(f"skip {name}: no run with migrations > 0")
+        note(f"skip {name}: no point with migrations > 0")
         return
     stats[LATENCY_COL] = pd.to_numeric(stats[LATENCY_COL], errors="coerce")
     stats = stats.dropna(subset=[LATENCY_COL])
-    group_cols = [c for c in params if c != LATENCY_COL]
-    # lines for parameter combos with at least one migrating run
+    group_cols = [c for c in sw.params if c != LATENCY_COL]
     n_lines = stats[group_cols].drop_duplicates().shape[0] if group_cols else 1
     fig, ax = new_fig(wide=n_lines > 4)
-    n = draw_lines_with_band(ax, stats, LATENCY_COL, group_cols)
+    data = FigureData(sw.params)
+    n = plot_points(ax, data, stats, LATENCY_COL, group_cols, scale=100.0)
     lat = stats[LATENCY_COL]
     pos = lat[lat > 0]
     if len(pos) and (lat <= 0).any():
@@ -508,61 +550,64 @@ def fig_seamless_vs_latency(sw: Sweep, outdir: str, written: list[str]) -> None:
     elif len(pos):
         ax.set_xscale("log")
     ax.set_xlabel("SMBUS latency (µs, log scale)")
-    ax.set_ylabel("seamless migrations (%)")
+    ax.set_ylabel("seamless migrations (% of attempts)")
     ax.set_ylim(-2, 102)
     nseeds = int(stats["n"].median()) if len(stats) else 0
-    ax.set_title(f"Seamless migrations vs SMBUS latency (mean, 95% CI, n≈{nseeds} seeds/point)")
+    ax.set_title(f"Seamless migrations vs SMBUS latency (mean, 95% CI, n={nseeds} seeds/point)")
     place_legend(ax, n)
-    save(fig, outdir, name, written)
+    save(fig, outdir, name, written, data)
 
 
 def fig_migration_loss_sweep(sw: Sweep, outdir: str, written: list[str]) -> None:
     name = "migration_loss.png"
-    if not sw.has("lost_s", "duplicate_s", "migrations"):
+    lost = point_stat(sw, "lost_s")
+    dup = point_stat(sw, "duplicate_s")
+    mig = point_stat(sw, "migrations")
+    if lost is None or dup is None or mig is None:
         note(f"skip {name}: no lost_s / duplicate_s / migrations totals")
         return
-    by = [POLICY_COL] if POLICY_COL in sw.params else []
-    lost = sw.ratio_stats("lost_s", "migrations", by, pool=True)
-    dup = sw.ratio_stats("duplicate_s", "migrations", by, pool=True)
-    if lost.empty or lost["mean"].isna().all():
-        note(f"skip {name}: no run with migrations > 0")
+    if not (mig["mean"].to_numpy(float) > 0).any():
+        note(f"skip {name}: no point with migrations > 0")
         return
-    if by:
-        policies = order_values(POLICY_COL, lost[POLICY_COL])
-        lost = lost.set_index(POLICY_COL).reindex(policies)
-        dup = dup.set_index(POLICY_COL).reindex(policies)
-        labels = [str(p) for p in policies]
-    else:
-        labels = ["all runs"]
-    x = np.arange(len(labels))
+    params = sw.params
+    keys = sort_keys(params, [tuple(r) for r in lost[params].itertuples(index=False)]) \
+        if params else [()]
+    order = {k: i for i, k in enumerate(keys)}
+    rank = [order[tuple(r)] if params else 0 for r in lost[params].itertuples(index=False)]
+    lost = lost.assign(_r=rank).sort_values("_r")
+    dup = dup.assign(_r=rank).sort_values("_r")
+    labels = [combo_label(params, k) if params else "all runs" for k in keys]
+    x = np.arange(len(labels), dtype=float)
     w = 0.38
-    fig, ax = new_fig()
-    for off, st, color, lab in [(-w / 2, lost, "tab:red", "lost"),
-                                (w / 2, dup, "tab:orange", "duplicate")]:
+    fig, ax = new_fig(size=(max(FIGSIZE[0], 1.1 * len(labels) + 2), FIGSIZE[1]))
+    data = FigureData(params)
+    for off, st, color, lab in [(-w / 2, lost, "tab:red", "lost (lost_s)"),
+                                (w / 2, dup, "tab:orange", "shown twice (duplicate_s)")]:
         m = st["mean"].to_numpy(float)
-        err = np.vstack([m - st["lo"].to_numpy(float), st["hi"].to_numpy(float) - m])
-        err = np.nan_to_num(np.clip(err, 0, None))
+        lo, hi = st["lo"].to_numpy(float), st["hi"].to_numpy(float)
+        err = np.nan_to_num(np.clip(np.vstack([m - lo, hi - m]), 0, None))
         bars = ax.bar(x + off, np.nan_to_num(m), w, yerr=err, capsize=4, color=color,
-                      alpha=0.85, label=f"{lab} s / migration")
+                      alpha=0.85, label=lab)
         label_bars(ax, bars, m, m + err[1])
+        data.add(st, "", lab, x, m, lo, hi)
     ns = lost["n"].to_numpy()
-    ax.set_xticks(x, [f"{l}\n(n={int(n)} runs)" for l, n in zip(labels, ns)])
-    ax.set_xlabel("migration policy")
-    ax.set_ylabel("content seconds per migration (s)")
+    ax.set_xticks(x, [f"{l}\n(n={int(n)})" for l, n in zip(labels, ns)],
+                  rotation=0 if len(labels) <= 5 else 30)
+    ax.set_xlabel("parameter point (n = seeds)")
+    ax.set_ylabel("content per run (s of content)")
     ax.set_ylim(bottom=0)
     ax.margins(y=0.12)
-    ax.set_title("Lost and duplicate content per migration\n"
-                 "(per-run ratio, mean over all runs of a policy, 95% CI)")
-    ax.legend(loc="upper left", framealpha=0.85)
-    save(fig, outdir, name, written)
+    ax.set_title("Content lost and shown twice per run (mean, 95% CI)")
+    ax.legend(loc="best", framealpha=0.85)
+    save(fig, outdir, name, written, data)
 
 
 # --------------------------------------------------------------------------
 # figures: run
 
 
-def fig_migration_loss_run(root: str, outdir: str, written: list[str], policy: str) -> None:
-    name = "migration_loss.png"
+def fig_migration_outcomes(root: str, outdir: str, written: list[str], policy: str) -> None:
+    name = "migration_outcomes.png"
     mig = read_csv(os.path.join(root, "migrations.csv"))
     if mig is None or mig.empty:
         note(f"skip {name}: migrations.csv missing or has no rows")
@@ -573,37 +618,44 @@ def fig_migration_loss_run(root: str, outdir: str, written: list[str], policy: s
         return
     outcomes = [o for o in OUTCOMES if (mig["outcome"] == o).any()]
     outcomes += sorted(set(mig["outcome"].astype(str)) - set(OUTCOMES))
-    x = np.arange(len(outcomes))
-    w = 0.38
+    x = np.arange(len(outcomes), dtype=float)
+    bars_of = [(c, color, lab) for c, color, lab in
+               [("lost_s", "tab:red", "lost (lost_s)"),
+                ("duplicate_s", "tab:orange", "shown twice (duplicate_s)"),
+                ("stall_s", "tab:gray", "picture still (stall_s)")]
+               if c in mig.columns]
+    w = 0.8 / len(bars_of)
     fig, ax = new_fig()
-    for off, col, color, lab in [(-w / 2, "lost_s", "tab:red", "lost"),
-                                 (w / 2, "duplicate_s", "tab:orange", "duplicate")]:
+    data = FigureData()
+    for i, (col, color, lab) in enumerate(bars_of):
+        off = (i - (len(bars_of) - 1) / 2) * w
         stats = [mean_ci(mig.loc[mig["outcome"].astype(str) == o, col]) for o in outcomes]
         m = np.array([s[0] for s in stats], float)
-        err = np.vstack([m - np.array([s[1] for s in stats]), np.array([s[2] for s in stats]) - m])
-        err = np.nan_to_num(np.clip(err, 0, None))
+        lo = np.array([s[1] for s in stats], float)
+        hi = np.array([s[2] for s in stats], float)
+        err = np.nan_to_num(np.clip(np.vstack([m - lo, hi - m]), 0, None))
         bars = ax.bar(x + off, np.nan_to_num(m), w, yerr=err, capsize=4, color=color,
-                      alpha=0.85, label=f"{lab} s")
+                      alpha=0.85, label=lab)
         label_bars(ax, bars, m, m + err[1])
+        data.add(None, "", lab, outcomes, m, lo, hi)
     counts = [int((mig["outcome"].astype(str) == o).sum()) for o in outcomes]
     ax.set_xticks(x, [f"{o}\n(n={c})" for o, c in zip(outcomes, counts)])
-    ax.set_xlabel("migration outcome")
-    ax.set_ylabel("content seconds per migration (s)")
+    ax.set_xlabel("migration outcome (n = migrations)")
+    ax.set_ylabel("per migration, at its hand-off (s)")
     ax.set_ylim(bottom=0)
     ax.margins(y=0.12)
     pol = f", policy={policy}" if policy else ""
-    ax.set_title(f"Lost / duplicate content per migration by outcome\n"
+    ax.set_title(f"Lost, duplicate and frozen time per migration by outcome\n"
                  f"({len(mig)} migrations{pol}; mean, 95% CI)")
     ax.legend(loc="upper left", framealpha=0.85)
-    save(fig, outdir, name, written)
+    save(fig, outdir, name, written, data)
 
 
 def failed_intervals(t: np.ndarray, failed: np.ndarray) -> list[tuple[float, float]]:
     """Runs of failed rows -> [start, end) where end is the next non-failed
-    sample time (or one reporting step past the last sample)."""
+    sample time, or the last sample (the run's end): never past the run."""
     if len(t) == 0:
         return []
-    step = float(np.median(np.diff(t))) if len(t) > 1 else 0.0
     out, start = [], None
     for i, (ti, fi) in enumerate(zip(t, failed)):
         if fi and start is None:
@@ -612,8 +664,13 @@ def failed_intervals(t: np.ndarray, failed: np.ndarray) -> list[tuple[float, flo
             out.append((start, ti))
             start = None
     if start is not None:
-        out.append((start, t[-1] + step))
+        out.append((start, t[-1]))
     return out
+
+
+# A timeline marks at most this many migration bins: beyond a few hundred
+# marks a plot is ink, not information.
+MAX_MIGRATION_BINS = 100
 
 
 def fig_timeline(root: str, outdir: str, written: list[str], summary: dict) -> None:
@@ -647,29 +704,48 @@ def fig_timeline(root: str, outdir: str, written: list[str], summary: dict) -> N
               for i, m in enumerate(modules)}
 
     w, h = FIGSIZE
-    fig, (ax1, ax2) = plt.subplots(2, 1, sharex=True, figsize=(w + 1.6, h + 1.5),
-                                   layout="constrained")
+    panels = 3 if len(mig_t) else 2
+    fig, axes = plt.subplots(panels, 1, sharex=True, figsize=(w + 1.6, h + 1.5 + (panels - 2) * 1.2),
+                             layout="constrained",
+                             gridspec_kw={"height_ratios": [3, 3, 1.6][:panels]})
+    ax1, ax2 = axes[0], axes[1]
+    data = FigureData()
     failed_any = False
     for m in modules:
         g = mods[mods["module"] == m]
         lw = 1.0 if many else 1.5
         ax1.plot(g["t_s"], g["streams"], color=colors[m], lw=lw, label=f"module {m}")
         ax2.plot(g["t_s"], g["_util"], color=colors[m], lw=lw)
+        data.add(None, "streams", f"module {m}", g["t_s"], g["streams"])
+        data.add(None, "disk_util", f"module {m}", g["t_s"], g["_util"])
         if has_failed:
             for a, b in failed_intervals(g["t_s"].to_numpy(float), g["_failed"].to_numpy()):
                 failed_any = True
-                for ax in (ax1, ax2):
+                for ax in axes:
                     ax.axvspan(a, b, color=colors[m], alpha=0.15, lw=0, hatch="//")
-    for ax in (ax1, ax2):
-        if len(mig_t):
-            ax.vlines(mig_t, 0, 1, transform=ax.get_xaxis_transform(), colors="0.35",
-                      lw=0.6, alpha=0.5 if len(mig_t) < 200 else 0.2, zorder=0)
     ax1.set_ylabel("active streams")
     ax1.set_ylim(bottom=0)
     ax2.set_ylabel("disk utilisation (%)" if pct else "disk utilisation")
     if pct:
         ax2.set_ylim(0, 105)
-    ax2.set_xlabel("simulated time (s)")
+    if len(mig_t):
+        # migrations started per bin, one bar per bin: a few hundred lines
+        # of single migrations would hide the load curves
+        t = pd.to_numeric(mods["t_s"], errors="coerce")
+        t0, t1 = float(min(t.min(), mig_t.min())), float(max(t.max(), mig_t.max()))
+        steps = np.diff(np.sort(pd.unique(t.dropna())))
+        step = float(steps.min()) if len(steps) else 1.0
+        width = max(step, (t1 - t0) / MAX_MIGRATION_BINS) if t1 > t0 else 1.0
+        edges = t0 + width * np.arange(int(math.ceil((t1 - t0) / width)) + 2)
+        counts, edges = np.histogram(mig_t, bins=edges)
+        ax3 = axes[2]
+        ax3.bar(edges[:-1], counts, width=width, align="edge", color="0.35")
+        ax3.set_ylabel(f"migrations\nper {width:g} s")
+        ax3.set_ylim(bottom=0)
+        data.add(None, "migrations", f"migrations started per {width:g} s", edges[:-1], counts)
+        ax3.set_xlabel("simulated time (s)")
+    else:
+        ax2.set_xlabel("simulated time (s)")
     scen = summary.get("scenario", "")
     seed = summary.get("seed", "")
     ttl = "Per-module load over time"
@@ -677,27 +753,21 @@ def fig_timeline(root: str, outdir: str, written: list[str], summary: dict) -> N
         ttl += f" — {scen} seed {seed}"
     ax1.set_title(ttl)
 
-    # legend: modules (+ markers for failures / migrations)
-    from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
     handles, labels = ax1.get_legend_handles_labels()
     if many:
         handles, labels = [], []
-    extra_h, extra_l = [], []
     if failed_any:
-        extra_h.append(Patch(facecolor="0.6", alpha=0.35, hatch="//"))
-        extra_l.append("module failed (shaded)")
-    if len(mig_t):
-        extra_h.append(Line2D([], [], color="0.35", lw=0.8))
-        extra_l.append(f"migration ({len(mig_t)})")
-    if len(handles) + len(extra_h) > 1:
-        ax1.legend(handles + extra_h, labels + extra_l, loc="upper left",
-                   bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+        handles.append(Patch(facecolor="0.6", alpha=0.35, hatch="//"))
+        labels.append("module failed (shaded)")
+    if len(handles) > 1:
+        ax1.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                   borderaxespad=0.0)
     if many:
         ax1.text(0.99, 0.02, f"{len(modules)} modules", transform=ax1.transAxes,
                  ha="right", va="bottom", fontsize=8)
-    save(fig, outdir, name, written)
+    save(fig, outdir, name, written, data)
 
 
 # --------------------------------------------------------------------------
@@ -721,7 +791,7 @@ def detect(root: str) -> str:
 def plot_run(root: str, outdir: str) -> list[str]:
     written: list[str] = []
     summary = read_json(os.path.join(root, "summary.json")) or {}
-    fig_migration_loss_run(root, outdir, written, str(summary.get("policy", "")))
+    fig_migration_outcomes(root, outdir, written, str(summary.get("policy", "")))
     fig_timeline(root, outdir, written, summary)
     return written
 

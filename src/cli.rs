@@ -98,6 +98,10 @@ pub enum Command {
         /// No progress bar.
         #[arg(long)]
         quiet: bool,
+        /// Replace an output directory that holds a different sweep (once
+        /// the new one is complete).
+        #[arg(long)]
+        force: bool,
     },
     /// Replay a DiskSim ASCII trace (`arrival_ms devno blkno sectors flags`)
     /// through one drive, closed loop; one CSV row per request on stdout.
@@ -165,6 +169,10 @@ pub enum Command {
         /// No closing message.
         #[arg(long)]
         quiet: bool,
+        /// Replace an output directory that holds a different sweep (once
+        /// the merged one is complete).
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -206,6 +214,9 @@ pub fn execute(cli: Cli, argv: &[String]) -> Result<(), CliError> {
     match cli.command {
         Command::Run { scenario, seed, out, sets, trace, check, quiet, force } => {
             let loaded = scenario::load(&scenario, &sets, seed)?;
+            if trace {
+                scenario::limits::check(&scenario.display().to_string(), &loaded.scenario, true)?;
+            }
             let raw = &loaded.scenario.raw;
             let out = out.unwrap_or_else(|| PathBuf::from("results").join(&raw.name).join(format!("seed-{}", raw.seed)));
             if let Some(problem) = out_is_file(&out) {
@@ -264,14 +275,14 @@ pub fn execute(cli: Cli, argv: &[String]) -> Result<(), CliError> {
             }
             if problems.is_empty() { Ok(()) } else { Err(ScenarioError { problems }.into()) }
         }
-        Command::Sweep { scenario, seeds, sets, jobs, shard, out, dry_run, quiet } => {
+        Command::Sweep { scenario, seeds, sets, jobs, shard, out, dry_run, quiet, force } => {
             if !dry_run {
                 crate::interrupt::install();
             }
-            let args = SweepArgs { scenario, seeds, sets, jobs, shard, out, quiet, dry_run };
+            let args = SweepArgs { scenario, seeds, sets, jobs, shard, out, quiet, dry_run, force };
             Ok(sweep::sweep(&args, argv)?)
         }
-        Command::Merge { shards, out, quiet } => Ok(sweep::merge(&shards, out.as_deref(), quiet, argv)?),
+        Command::Merge { shards, out, quiet, force } => Ok(sweep::merge(&shards, out.as_deref(), quiet, force, argv)?),
         Command::DiskReplay { disk, trace } => disk_replay(&disk, &trace),
         Command::Ts { run_dir, stream, outcome, row, window_s, schedule, title, title_first_packet, out } => {
             let args = crate::tswindow::TsArgs { run_dir, stream, outcome, row, window_s };

@@ -11,8 +11,9 @@
 //! of the module, not only the one holding the extent: a read's last bytes
 //! wait for the bus as `start_read` makes them. What the plan cannot know
 //! is allowed for, not ignored: a read started later on another disk may
-//! still take the bus first, so each planned read is given one more read's
-//! bus time; reads arriving later with earlier deadlines would overtake
+//! still take the bus first, so each read the disk serves up to a planned
+//! one, the planned one included, is given one more read's bus time (a
+//! long queue errs by more); reads arriving later with earlier deadlines would overtake
 //! under EDF, so the destination's own promises are kept by the
 //! `displaces` answer (a new read that would make a queued one late is
 //! refused).
@@ -35,8 +36,8 @@ pub struct PlannedRead {
 pub struct ReadPlan {
     /// When each planned read would be in the buffer, in the order asked.
     pub ready: Vec<SimTime>,
-    /// A read already queued that would meet its deadline without the
-    /// planned reads misses it with them.
+    /// A read already queued that the planned reads would go ahead of
+    /// would miss its deadline (allowance included).
     pub displaces: bool,
 }
 
@@ -61,7 +62,8 @@ struct Item {
 
 impl Headend {
     /// When `reads` (of module `m`) would be in the buffer if issued now,
-    /// and whether they would make a read already queued late (see the
+    /// and whether they would go ahead of a read already queued that would
+    /// then be late (see the
     /// module docs). The module's disks are settled first.
     pub fn plan_reads(&mut self, q: &mut impl Agenda, m: usize, reads: &[PlannedRead]) -> ReadPlan {
         let now = q.now();
@@ -69,31 +71,31 @@ impl Headend {
         for d in 0..disks {
             self.settle_disk(q, m, d, now);
         }
-        let queued: Vec<Vec<Item>> = (0..disks).map(|d| self.queued_items(m, d)).collect();
-        let without = self.serve_module(m, now, queued.clone());
-        let mut with_planned = queued;
+        let mut queues: Vec<Vec<Item>> = (0..disks).map(|d| self.queued_items(m, d)).collect();
         for (i, r) in reads.iter().enumerate() {
             let d = self.layout.disk_of(r.title, r.extent);
-            with_planned[d].push(self.planned_item(m, i, r));
+            queues[d].push(self.planned_item(m, i, r));
         }
-        let with = self.serve_module(m, now, with_planned);
+        let served = self.serve_module(m, now, queues);
         let mut ready = vec![now; reads.len()];
         let mut displaces = false;
-        for d in 0..disks {
-            let mut k = 0;
-            for (item, done) in &with[d] {
+        for disk in &served {
+            // Reads other disks start meanwhile may still take the bus
+            // first: each read served on this disk up to a given one, that
+            // one included, may wait one read's bus time more.
+            let mut allowance = SimDuration::ZERO;
+            let mut planned_ahead = false;
+            for (item, done) in disk {
+                allowance += self.bus_time(item.bytes);
                 match item.planned {
-                    // Reads started later on the other disks may still take
-                    // the bus first: one read's bus time more.
-                    Some(i) => ready[i] = *done + self.bus_time(item.bytes),
-                    None => {
-                        // Queued reads keep their relative order, so the
-                        // k-th queued read served with the planned ones is
-                        // the k-th served without them.
-                        let before = without[d][k].1;
-                        displaces |= before <= item.deadline && *done > item.deadline;
-                        k += 1;
+                    Some(i) => {
+                        ready[i] = *done + allowance;
+                        planned_ahead = true;
                     }
+                    // A queued read served after a planned one must still
+                    // be in by its deadline, with the same allowance: a
+                    // newcomer must not make (or keep) a promise late.
+                    None => displaces |= planned_ahead && *done + allowance > item.deadline,
                 }
             }
         }

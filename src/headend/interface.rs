@@ -386,7 +386,16 @@ impl Headend {
             self.modules[src as usize].streams -= 1;
         }
         let extent = (q_pkt / self.layout.extent_packets[dst]) as u32;
-        self.freeze(s, dark, now);
+        // A first packet no later than the one-packet grace after the last
+        // one the viewer had is the jitter the patent's transition absorbs:
+        // the destination sets the discontinuity indicator because that
+        // packet "may be sent slightly early or slightly late", and the
+        // decoder, playing from its buffer, shows no stall. It stays in the
+        // hand-off's stall (`stall_s`); a longer one is a freeze.
+        let grace = self.pkt_time(u64::from(self.sc.raw.migration.trigger_grace_packets));
+        if stall > grace {
+            self.freeze(s, dark, now);
+        }
         if lost > 0 {
             self.impact(now, s, Impact::Lost(lost));
         }

@@ -66,37 +66,74 @@ pub struct StagedDir {
     target: PathBuf,
     staging: PathBuf,
     committed: bool,
+    keep_on_drop: bool,
     /// The parent directory, locked while this one is written.
+    _lock: DirLock,
+}
+
+/// An advisory lock (`flock`, Linux only) on the parent directory of an
+/// output directory, held by whoever writes into that parent: two writers
+/// take turns, the second waits.
+pub struct DirLock {
+    parent: PathBuf,
     #[cfg(target_os = "linux")]
-    _lock: std::fs::File,
+    _file: std::fs::File,
+}
+
+/// Locks the parent directory of `target`, creating it if need be, and
+/// waits while another writer holds it.
+pub fn lock_parent(target: &Path) -> io::Result<DirLock> {
+    let parent = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
+    std::fs::create_dir_all(&parent)?;
+    #[cfg(target_os = "linux")]
+    let file = {
+        let dir = std::fs::File::open(&parent)?;
+        rustix::fs::flock(&dir, rustix::fs::FlockOperation::LockExclusive)?;
+        dir
+    };
+    Ok(DirLock {
+        parent,
+        #[cfg(target_os = "linux")]
+        _file: file,
+    })
 }
 
 impl StagedDir {
     pub fn begin(target: &Path) -> io::Result<StagedDir> {
-        let parent = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
-        std::fs::create_dir_all(&parent)?;
+        StagedDir::begin_keeping(target, |_| false)
+    }
+
+    /// As `begin`, but a staging directory that a killed writer left is
+    /// kept when `keep` says it holds work to resume (a sweep's finished
+    /// runs), and the staging directory is kept when dropped uncommitted,
+    /// so that the same command resumes it.
+    pub fn begin_keeping(target: &Path, keep: impl FnOnce(&Path) -> bool) -> io::Result<StagedDir> {
+        let lock = lock_parent(target)?;
         let name = target
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the output directory has no name"))?;
-        #[cfg(target_os = "linux")]
-        let lock = {
-            let dir = std::fs::File::open(&parent)?;
-            rustix::fs::flock(&dir, rustix::fs::FlockOperation::LockExclusive)?;
-            dir
-        };
-        let staging = parent.join(format!(".{name}.staging"));
-        if std::fs::symlink_metadata(&staging).is_ok() {
-            std::fs::remove_dir_all(&staging)?;
+        let staging = lock.parent.join(format!(".{name}.staging"));
+        let resumable = std::fs::symlink_metadata(&staging).is_ok_and(|m| m.is_dir()) && keep(&staging);
+        if !resumable {
+            if std::fs::symlink_metadata(&staging).is_ok() {
+                std::fs::remove_dir_all(&staging).or_else(|_| std::fs::remove_file(&staging))?;
+            }
+            std::fs::create_dir(&staging)?;
         }
-        std::fs::create_dir(&staging)?;
-        Ok(StagedDir {
-            target: target.to_path_buf(),
-            staging,
-            committed: false,
-            #[cfg(target_os = "linux")]
-            _lock: lock,
-        })
+        Ok(StagedDir { target: target.to_path_buf(), staging, committed: false, keep_on_drop: false, _lock: lock })
+    }
+
+    /// Keeps the staging directory when dropped uncommitted (a sweep's
+    /// finished runs, for the same command to resume).
+    pub fn keep_on_drop(mut self) -> StagedDir {
+        self.keep_on_drop = true;
+        self
+    }
+
+    /// The staging directory, where the files go until `commit`.
+    pub fn path(&self) -> &Path {
+        &self.staging
     }
 
     /// Writes file `name` of the run.
@@ -133,7 +170,7 @@ impl StagedDir {
 
 impl Drop for StagedDir {
     fn drop(&mut self) {
-        if !self.committed {
+        if !self.committed && !self.keep_on_drop {
             let _ = std::fs::remove_dir_all(&self.staging);
         }
     }

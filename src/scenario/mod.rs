@@ -7,6 +7,7 @@
 //! every type error collected, `typecheck`) → `validate` (every semantic
 //! problem collected, not just the first) → `Scenario`.
 
+pub mod limits;
 mod messages;
 pub mod raw;
 mod set;
@@ -131,6 +132,8 @@ pub fn load_str(file: &str, text: &str, sets: &[String], seed: Option<u64>) -> R
     // default written out or left implicit) and hash alike.
     let resolved = serde_json::to_value(&raw).map_err(|e| ScenarioError::one(file, "", format!("internal: {e}")))?;
     let scenario = validate::validate(file, raw)?;
+    // The outputs every run writes; `run --trace` checks again with reads.csv.
+    limits::check(file, &scenario, false)?;
     Ok(Loaded { scenario, resolved })
 }
 

@@ -12,6 +12,7 @@
 use super::plan::SweepDef;
 use super::table::{self, Unusable};
 use super::{ShardFile, ShardRun, SweepError, check_out, create_dir, pretty, write};
+use crate::report::StagedDir;
 use serde_json::json;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -44,40 +45,29 @@ fn read_shard(dir: &Path, problems: &mut Vec<String>) -> Option<(String, ShardDi
     }
 }
 
-/// Hard-links (or copies) `src` to `dst` through a temporary name, so `dst`
-/// is either absent or complete.
-fn link_or_copy(src: &Path, dst: &Path) -> std::io::Result<()> {
-    let dir = dst.parent().unwrap_or(Path::new("."));
-    let name = dst.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let _ = fs::remove_file(&tmp);
-    if fs::hard_link(src, &tmp).is_err() {
-        fs::copy(src, &tmp)?;
-    }
-    fs::rename(&tmp, dst)
-}
-
-/// Brings one run directory into the merged directory, `summary.json` last.
+/// Brings one run directory into the merged directory, whole or not at all
+/// (`StagedDir`).
 fn bring_run(src: &Path, dst: &Path) -> Result<(), SweepError> {
     let io = |p: &Path, e: std::io::Error| SweepError::Io(p.display().to_string(), e);
-    fs::create_dir_all(dst).map_err(|e| io(dst, e))?;
-    let mut names: Vec<String> = fs::read_dir(src)
+    let staged = StagedDir::begin(dst).map_err(|e| io(dst, e))?;
+    let names: Vec<String> = fs::read_dir(src)
         .map_err(|e| io(src, e))?
         .flatten()
         .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| !n.starts_with('.') && n != "summary.json")
+        .filter(|n| !n.starts_with('.'))
         .collect();
-    names.sort();
-    names.push("summary.json".to_string());
     for n in names {
-        link_or_copy(&src.join(&n), &dst.join(&n)).map_err(|e| io(&dst.join(&n), e))?;
+        let (from, to) = (src.join(&n), staged.path().join(&n));
+        if fs::hard_link(&from, &to).is_err() {
+            fs::copy(&from, &to).map_err(|e| io(&to, e))?;
+        }
     }
-    Ok(())
+    staged.commit().map_err(|e| io(dst, e))
 }
 
 /// `vodsim merge`.
-pub fn merge(shard_dirs: &[PathBuf], out: Option<&Path>, quiet: bool, argv: &[String]) -> Result<(), SweepError> {
+pub fn merge(shard_dirs: &[PathBuf], out: Option<&Path>, quiet: bool, force: bool, argv: &[String]) -> Result<(), SweepError> {
     let mut problems = Vec::new();
     let Some(out) = out else {
         return Err(SweepError::BadInput("--out: required; expected the directory that will hold the merged sweep".into()));
@@ -175,7 +165,7 @@ pub fn merge(shard_dirs: &[PathBuf], out: Option<&Path>, quiet: bool, argv: &[St
             problems.push(format!("--out: {} is one of the shard directories; expected a new directory", out.display()));
         }
     }
-    if let Some(p) = check_out(out, def_text, false) {
+    if let Some(p) = if force { crate::cli::out_is_file(out) } else { check_out(out, def_text, false) } {
         problems.push(p);
     }
     if !problems.is_empty() {
@@ -183,10 +173,17 @@ pub fn merge(shard_dirs: &[PathBuf], out: Option<&Path>, quiet: bool, argv: &[St
     }
 
     sources.sort_by_key(|s| s.0.run.run);
-    create_dir(&out.join("runs"))?;
-    write(&out.join("sweep.json"), def_text)?;
+    // As in `sweep`: a directory holding this sweep is completed in place,
+    // anything else is built aside and put in place whole.
+    let io = |e: std::io::Error| SweepError::Io(out.display().to_string(), e);
+    let holds_this = fs::read_to_string(out.join("sweep.json")).is_ok_and(|t| &t == def_text);
+    let (_lock, staged) =
+        if holds_this { (Some(super::lock_in_place(out)?), None) } else { (None, Some(StagedDir::begin(out).map_err(io)?)) };
+    let work = staged.as_ref().map_or(out, |s| s.path());
+    create_dir(&work.join("runs"))?;
+    write(&work.join("sweep.json"), def_text)?;
     let all = ShardFile { shard: 0, shards: 1, runs: sources.iter().map(|s| s.0.clone()).collect() };
-    write(&out.join("shard.json"), &pretty(&all))?;
+    write(&work.join("shard.json"), &pretty(&all))?;
     let mut manifest = json!({
         "command": argv,
         "shards": shards.iter().map(|(_, s)| json!({
@@ -197,16 +194,19 @@ pub fn merge(shard_dirs: &[PathBuf], out: Option<&Path>, quiet: bool, argv: &[St
         "sweep": def,
     });
     crate::provenance::stamp(&mut manifest);
-    write(&out.join("manifest.json"), &pretty(&manifest))?;
+    write(&work.join("manifest.json"), &pretty(&manifest))?;
     for (r, src) in &sources {
-        if table::read_done(out, &r.run).is_err() {
-            bring_run(src, &out.join(&r.run.run_dir))?;
+        if table::read_done(work, &r.run).is_err() {
+            bring_run(src, &work.join(&r.run.run_dir))?;
         }
     }
     let runs: Vec<_> = sources.into_iter().map(|s| s.0.run).collect();
-    let done = table::read_all(out, &runs)?;
-    write(&out.join("runs.csv"), &table::runs_csv(&def, &done))?;
-    write(&out.join("points.csv"), &table::points_csv(&def, &done))?;
+    let done = table::read_all(work, &runs)?;
+    write(&work.join("runs.csv"), &table::runs_csv(&def, &done))?;
+    write(&work.join("points.csv"), &table::points_csv(&def, &done))?;
+    if let Some(staged) = staged {
+        staged.commit().map_err(io)?;
+    }
     if !quiet {
         eprintln!("merge: {} runs from {} shards -> {}", runs.len(), shards.len(), out.display());
     }

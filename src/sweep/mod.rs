@@ -24,11 +24,13 @@ mod exec;
 mod merge;
 pub mod plan;
 pub mod table;
+mod verify;
 
 pub use merge::merge;
 pub use plan::{PointDef, RunRef, Shard, SweepDef};
+pub use verify::verify_sweep_dir;
 
-use crate::report::write_atomic;
+use crate::report::{StagedDir, write_atomic};
 use crate::run::RunError;
 use crate::scenario::ScenarioError;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -89,6 +91,8 @@ pub struct SweepArgs {
     pub quiet: bool,
     /// Check and list the runs; write nothing.
     pub dry_run: bool,
+    /// Replace an output directory that holds a different sweep.
+    pub force: bool,
 }
 
 /// `shard.json`: which runs a sweep directory holds.
@@ -145,6 +149,21 @@ pub(crate) fn check_out(out: &Path, def_text: &str, extend: bool) -> Option<Stri
         )),
         _ => None,
     }
+}
+
+/// Takes the lock on the parent of `out`, a directory that holds this
+/// sweep, and removes the temporary files a killed writer left in it
+/// (`.NAME.tmp-XXXXXX` of `write_atomic`).
+pub(crate) fn lock_in_place(out: &Path) -> Result<crate::report::DirLock, SweepError> {
+    let io = |e: std::io::Error| SweepError::Io(out.display().to_string(), e);
+    let lock = crate::report::lock_parent(out).map_err(io)?;
+    for e in std::fs::read_dir(out).map_err(io)?.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') && name.contains(".tmp-") {
+            std::fs::remove_file(e.path()).map_err(io)?;
+        }
+    }
+    Ok(lock)
 }
 
 /// Whether the two `sweep.json` texts define the same points and differ at
@@ -212,13 +231,29 @@ pub fn sweep(args: &SweepArgs, argv: &[String]) -> Result<(), SweepError> {
 
     // Check the output directory and whatever a previous attempt left in it.
     let def_text = pretty(def);
-    if let Some(p) = check_out(out, &def_text, true) {
+    if let Some(p) = if args.force { crate::cli::out_is_file(out) } else { check_out(out, &def_text, true) } {
         return Err(SweepError::BadInput(p));
     }
+    let io = |e: std::io::Error| SweepError::Io(out.display().to_string(), e);
+    // A directory holding this sweep (or it with other seeds: extended) is
+    // resumed in place: each run appears
+    // whole (`StagedDir`) and the tables are rewritten atomically from the
+    // runs. Anything else (no directory, another sweep under --force) is
+    // built aside and put in place whole at the end, so the directory
+    // holds the old sweep or the new one, never a mixture; a killed sweep's
+    // staging directory is resumed by the same command.
+    let holds_this = std::fs::read_to_string(out.join("sweep.json")).is_ok_and(|t| t == def_text || same_but_seeds(&t, &def_text));
+    let (_lock, staged) = if holds_this {
+        (Some(lock_in_place(out)?), None)
+    } else {
+        let same_sweep = |dir: &Path| std::fs::read_to_string(dir.join("sweep.json")).is_ok_and(|t| t == def_text);
+        (None, Some(StagedDir::begin_keeping(out, same_sweep).map_err(io)?.keep_on_drop()))
+    };
+    let work = staged.as_ref().map_or(out, |s| s.path());
     let mut pending = Vec::new();
     let mut problems = Vec::new();
     for r in &runs {
-        match table::read_done(out, r) {
+        match table::read_done(work, r) {
             Ok(_) => {}
             Err(Unusable::Incomplete) => pending.push(r.clone()),
             Err(Unusable::Altered(m)) => {
@@ -234,9 +269,9 @@ pub fn sweep(args: &SweepArgs, argv: &[String]) -> Result<(), SweepError> {
         return Err(SweepError::BadInput(problems.join("\n")));
     }
 
-    create_dir(&out.join("runs"))?;
-    write(&out.join("sweep.json"), &def_text)?;
-    write(&out.join("shard.json"), &pretty(&ShardFile::new(def, shard)))?;
+    create_dir(&work.join("runs"))?;
+    write(&work.join("sweep.json"), &def_text)?;
+    write(&work.join("shard.json"), &pretty(&ShardFile::new(def, shard)))?;
     let mut manifest = json!({
         "command": argv,
         "scenario_file": plan.file,
@@ -246,13 +281,13 @@ pub fn sweep(args: &SweepArgs, argv: &[String]) -> Result<(), SweepError> {
         "sweep": def,
     });
     crate::provenance::stamp(&mut manifest);
-    write(&out.join("manifest.json"), &pretty(&manifest))?;
+    write(&work.join("manifest.json"), &pretty(&manifest))?;
 
     let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let bar = progress_bar(args.quiet, runs.len());
     bar.set_position((runs.len() - pending.len()) as u64);
     bar.reset_eta();
-    let result = exec::run_all(&plan, &pending, jobs, out, &bar);
+    let result = exec::run_all(&plan, &pending, jobs, work, &bar);
     let finished = bar.position() as usize;
     bar.finish_and_clear();
     // Stopped between the runs and the tables: the tables are redone on resume.
@@ -271,9 +306,12 @@ pub fn sweep(args: &SweepArgs, argv: &[String]) -> Result<(), SweepError> {
     }
     result?;
 
-    let done = table::read_all(out, &runs)?;
-    write(&out.join("runs.csv"), &table::runs_csv(def, &done))?;
-    write(&out.join("points.csv"), &table::points_csv(def, &done))?;
+    let done = table::read_all(work, &runs)?;
+    write(&work.join("runs.csv"), &table::runs_csv(def, &done))?;
+    write(&work.join("points.csv"), &table::points_csv(def, &done))?;
+    if let Some(staged) = staged {
+        staged.commit().map_err(io)?;
+    }
     if !args.quiet {
         eprintln!(
             "sweep: {} runs ({} already done) of {} points x {} seeds{} -> {}",

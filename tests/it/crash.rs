@@ -1,13 +1,14 @@
 //! Crash safety: a run directory is complete or absent. A run killed at any
 //! instant (SIGKILL, no chance to clean up) into a folder that held another
 //! run leaves that old run, whole, or the new one, whole — never a mixture;
-//! two runs into one folder at once leave one of them, whole.
+//! two runs into one folder at once leave one of them, whole. The same for
+//! a sweep and a merge replacing another sweep or merge (`--force`).
 //!
 //! Kill instants are spread over the whole run and concentrated on its last
 //! part, where the files are written, from a fixed seed (`VODSIM_CRASH_SEED`
 //! picks another).
 
-use crate::common::{bin, repo};
+use crate::common::{SMALL, bin, repo};
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -16,7 +17,7 @@ use vodsim::run::verify_run_dir;
 
 /// `default.json` made long enough to take a moment, with `reads.csv` (the
 /// largest file, so the write phase is long enough to be hit).
-const ARGS: &[&str] = &["run", "scenarios/default.json", "--quiet", "--trace", "--force", "--set", "duration_s=900"];
+const ARGS: &[&str] = &["run", "scenarios/default.json", "--quiet", "--trace", "--force", "--set", "duration_s=300"];
 
 fn start(out: &Path, seed: u64) -> std::process::Child {
     Command::new(bin())
@@ -127,4 +128,129 @@ fn two_runs_into_one_folder_at_once_leave_one_whole_run() {
         let seed = whole_run_seed(&out).unwrap_or_else(|e| panic!("round {round}: {e}"));
         assert!(seed == a || seed == b, "round {round}: seed {seed}");
     }
+}
+
+/// `vodsim sweep SMALL --seeds A..A+1` (2 points of milliseconds a run), replacing what `out` holds.
+fn sweep_cmd(scenario: &Path, out: &Path, first_seed: u64, shard: Option<&str>) -> Command {
+    let mut c = Command::new(bin());
+    c.arg("sweep").arg(scenario).args(["--seeds", &format!("{first_seed}..{}", first_seed + 1)]);
+    // Another duration with every first seed: not the same points with other
+    // seeds, which would extend the sweep in place rather than replace it.
+    let duration = format!("duration_s={}", 20 + first_seed % 97);
+    c.args(["--set", "workload.streams=10,20", "--set", &duration, "--jobs", "1", "--force", "--quiet"]);
+    if let Some(s) = shard {
+        c.args(["--shard", s]);
+    }
+    c.arg("--out").arg(out).stdout(Stdio::null()).stderr(Stdio::null());
+    c
+}
+
+/// The first seed of the whole sweep in `out`, or why `out` is not one
+/// whole sweep (`verify_sweep_dir`).
+fn whole_sweep_seed(out: &Path) -> Result<u64, String> {
+    let def: serde_json::Value = serde_json::from_str(&vodsim::sweep::verify_sweep_dir(out)?).map_err(|e| e.to_string())?;
+    def["seeds"][0].as_u64().ok_or_else(|| "sweep.json without seeds".to_string())
+}
+
+fn kill_seed() -> u64 {
+    let seed = match std::env::var("VODSIM_CRASH_SEED") {
+        Ok(s) => s.parse().unwrap_or_else(|e| panic!("VODSIM_CRASH_SEED={s:?}: expected a whole number: {e}")),
+        Err(_) => DEFAULT_SEED,
+    };
+    seed | 1
+}
+
+/// Starts `cmd(i)` 50 times over `out`, killing attempt `i` at a random
+/// instant (half anywhere in 1.5 times an uninterrupted attempt, half in
+/// the middle of the last half of it), and checks `out` holds one whole
+/// output after each kill: `whole(out)` is the old attempt's key or the new
+/// one's (`key(i)`). Returns how often the old output was kept.
+fn kill_50_times(
+    what: &str,
+    out: &Path,
+    mut cmd: impl FnMut(usize) -> Command,
+    key: impl Fn(usize) -> u64,
+    whole: impl Fn(&Path) -> Result<u64, String>,
+) -> usize {
+    // Attempt 0 runs whole: the first old output and the time scale.
+    let t0 = Instant::now();
+    assert!(cmd(0).status().unwrap().success(), "{what}: the uninterrupted attempt failed");
+    let span = t0.elapsed();
+    let mut current = key(0);
+    assert_eq!(whole(out), Ok(current), "{what}: the uninterrupted attempt");
+    let mut state = kill_seed();
+    let first_state = state;
+    let (mut old_kept, mut new_whole) = (0, 0);
+    for i in 1..=50 {
+        let mut child = cmd(i).spawn().unwrap();
+        let f = if i % 2 == 0 { 1.5 * next(&mut state) } else { 0.5 + 0.5 * next(&mut state) };
+        let at = span.mul_f64(f);
+        std::thread::sleep(at);
+        let _ = child.kill();
+        let _ = child.wait();
+        match whole(out) {
+            Ok(k) if k == current => old_kept += 1,
+            Ok(k) if k == key(i) => {
+                new_whole += 1;
+                current = k;
+            }
+            Ok(k) => {
+                panic!("{what}: kill {i} after {at:?} (VODSIM_CRASH_SEED={first_state}): output {k}, neither {current} nor {}", key(i))
+            }
+            Err(e) => panic!("{what}: kill {i} after {at:?} (VODSIM_CRASH_SEED={first_state}): not one whole output: {e}"),
+        }
+    }
+    eprintln!("crash test, {what}: 50 kills, the old output kept {old_kept} times, the new one whole {new_whole} times");
+    assert!(old_kept > 0, "{what}: no kill landed before the new output was in place: the kills tested nothing");
+    old_kept
+}
+
+#[test]
+fn a_sweep_killed_at_any_instant_leaves_the_old_sweep_or_the_new_one_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tmp.path().join("tiny.json");
+    fs::write(&scenario, SMALL).unwrap();
+    let out = tmp.path().join("sweep");
+    // Attempt i sweeps seeds 100+2i..101+2i: another sweep each time, which
+    // --force lets replace the last whole one.
+    let key = |i: usize| 100 + 2 * i as u64;
+    kill_50_times("sweep", &out, |i| sweep_cmd(&scenario, &out, key(i), None), key, whole_sweep_seed);
+    // A killed sweep's staging directory is resumed or removed by the next
+    // sweep; none is left once one has finished.
+    assert!(sweep_cmd(&scenario, &out, 7, None).status().unwrap().success());
+    assert_eq!(whole_sweep_seed(&out), Ok(7));
+    let debris: Vec<_> =
+        fs::read_dir(tmp.path()).unwrap().flatten().map(|e| e.file_name()).filter(|n| n != "sweep" && n != "tiny.json").collect();
+    assert!(debris.is_empty(), "left beside the sweep: {debris:?}");
+
+    // Two different sweeps into one folder at once: one waits for the
+    // other; the folder ends holding one of them, whole.
+    let (mut a, mut b) = (sweep_cmd(&scenario, &out, 20, None).spawn().unwrap(), sweep_cmd(&scenario, &out, 30, None).spawn().unwrap());
+    assert!(a.wait().unwrap().success() && b.wait().unwrap().success());
+    let seed = whole_sweep_seed(&out).unwrap();
+    assert!(seed == 20 || seed == 30, "seed {seed}");
+}
+
+#[test]
+fn a_merge_killed_at_any_instant_leaves_the_old_merge_or_the_new_one_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tmp.path().join("tiny.json");
+    fs::write(&scenario, SMALL).unwrap();
+    // Three sweeps (first seeds 1, 3, 5), each in two shards.
+    let shards = |k: usize, i: usize| tmp.path().join(format!("s{k}-{i}"));
+    for k in 0..3 {
+        for i in 0..2 {
+            let status = sweep_cmd(&scenario, &shards(k, i), 1 + 2 * k as u64, Some(&format!("{i}/2"))).status().unwrap();
+            assert!(status.success(), "shard {i}/2 of sweep {k}");
+        }
+    }
+    let out = tmp.path().join("merged");
+    // Attempt i merges sweep i mod 3 over the merge of sweep i-1 mod 3.
+    let merge = |i: usize| {
+        let mut c = Command::new(bin());
+        c.arg("merge").arg(shards(i % 3, 0)).arg(shards(i % 3, 1)).args(["--force", "--quiet", "--out"]).arg(&out);
+        c.stdout(Stdio::null()).stderr(Stdio::null());
+        c
+    };
+    kill_50_times("merge", &out, merge, |i| 1 + 2 * (i % 3) as u64, whole_sweep_seed);
 }

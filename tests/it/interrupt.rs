@@ -75,8 +75,10 @@ fn a_sigint_during_a_sweep_keeps_finished_runs_and_the_same_sweep_resumes() {
     let args = ["sweep", "small.json", "--seeds", "1..1", "--set", "duration_s=30,200000", "--jobs", "1", "--out", "sw"];
     let child = spawn(&args, tmp.path());
     let sw = tmp.path().join("sw");
+    // A new sweep is built beside its directory until it is complete.
+    let staging = tmp.path().join(".sw.staging");
     let start = Instant::now();
-    while !sw.join("runs/p000-s1/manifest.json").exists() {
+    while !staging.join("runs/p000-s1/manifest.json").exists() {
         assert!(start.elapsed() < Duration::from_secs(30), "the first run never finished");
         std::thread::sleep(Duration::from_millis(2));
     }
@@ -84,11 +86,11 @@ fn a_sigint_during_a_sweep_keeps_finished_runs_and_the_same_sweep_resumes() {
     let (exit, err) = finish(child);
     assert_eq!(exit, Some(130), "{err}");
     assert!(err.contains("1 of 2 runs are complete") && err.contains("run the same command again"), "{err}");
-    assert_eq!(verify_run_dir(&sw.join("runs/p000-s1")), Ok(()));
-    assert_eq!(entries(&sw.join("runs")), ["p000-s1"], "the run in flight left something");
-    assert!(!sw.join("runs.csv").exists());
+    assert_eq!(verify_run_dir(&staging.join("runs/p000-s1")), Ok(()));
+    assert_eq!(entries(&staging.join("runs")), ["p000-s1"], "the run in flight left something");
+    assert!(!sw.exists() && !staging.join("runs.csv").exists());
 
-    let kept = fs::read(sw.join("runs/p000-s1/summary.json")).unwrap();
+    let kept = fs::read(staging.join("runs/p000-s1/summary.json")).unwrap();
     let again = Command::new(bin()).args(args).current_dir(tmp.path()).output().unwrap();
     let err = String::from_utf8_lossy(&again.stderr);
     assert!(again.status.success(), "{err}");

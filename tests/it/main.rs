@@ -10,6 +10,7 @@ mod determinism;
 mod drive;
 mod golden;
 mod interrupt;
+mod limits;
 mod metrics;
 mod migration;
 mod outputs;

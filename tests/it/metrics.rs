@@ -99,6 +99,21 @@ fn a_freeze_without_a_missed_deadline_is_counted() {
 }
 
 #[test]
+fn a_hand_off_stall_within_the_one_packet_grace_is_not_a_freeze() {
+    // Warned, the protocol hands each of the 50 viewers over when the
+    // trigger lands: 10 µs (smbus.trigger_latency_us) after the source's
+    // last packet, under one packet time, 188 × 8 b / 3 750 224 b/s =
+    // 401.04 µs. That is the jitter the discontinuity indicator absorbs:
+    // no freeze; the stalls stay in stall_s, 50 × 10 µs = 0.5 ms. (With
+    // room for every user, `WITH_ROOM`: 50 of them on module 0.)
+    let o = run_file("scenarios/module-failure.json", &[WITH_ROOM]);
+    let s = &o.summary;
+    assert_eq!((s.migrations, s.migrations_seamless), (50, 50));
+    assert_eq!((s.freezes, s.freeze_s), (0, 0.0), "{s:?}");
+    assert!((s.stall_s - 50.0 * 10e-6).abs() < 1e-9, "{}", s.stall_s);
+}
+
+#[test]
 fn warm_up_excludes_a_fault_inside_it() {
     // The failure known at once (no missed heartbeats to wait for), as the
     // hand count assumes.

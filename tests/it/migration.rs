@@ -216,14 +216,14 @@ fn mixed_extent_sizes_seamless_streams_have_no_glitch_near_their_hand_off() {
 
 #[test]
 fn a_transition_at_a_titles_last_packet_leaves_the_next_titles_first_read_its_time() {
-    // Seed 5: stream 168 is near the end of title 25 (2 700 extents of
+    // Seed 5 (200 streams): stream 168 is near the end of title 25 (2 700 extents of
     // 4 987 packets = 13 464 900 packets) when module 0 warns; its
     // transition is clamped to the title's last packet, so after the
     // hand-off the viewer has one packet time (401 µs at 3.75 Mb/s) before
     // the next title starts. That title's first read (~72 ms) used to be
     // issued only then: 178 packets (71 ms) lost. The destination now
     // issues it with the transitional read, due at the title's end.
-    let o = run_file("scenarios/mixed-extent-sizes.json", &["seed=5"]);
+    let o = run_file("scenarios/mixed-extent-sizes.json", &["seed=5", WITH_ROOM]);
     let m = o.migrations.iter().find(|m| m.packet_offset == 13_464_899).expect("a clamped transition on seed 5");
     assert_eq!(m.outcome, "seamless", "{m:?}");
     let st = o.streams.iter().find(|s| s.stream_id == m.stream_id).unwrap();
