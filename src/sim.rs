@@ -483,13 +483,8 @@ fn collect(w: &World, sc: &Scenario, sha256: &str, wall_s: f64) -> RunOutput {
         startup_s_p95: pct(0.95),
         startup_s_p99: pct(0.99),
     };
-    // Lazily settled disks log their dispatches late: back into time order
-    // (per disk they are in order already, and the sort is stable).
-    let reads = r.read_rows.map(|rows| {
-        let mut rows = rows.to_vec();
-        rows.sort_by(|a, b| a.t_start_s.total_cmp(&b.t_start_s));
-        rows
-    });
+    // In start order already (`Headend::finish`).
+    let reads = r.read_rows.map(|rows| rows.to_vec());
     RunOutput { summary, streams, modules, migrations, reads }
 }
 

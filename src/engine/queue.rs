@@ -94,6 +94,9 @@ pub struct EventQueue<E> {
     len: usize,
     next_seq: u64,
     now: SimTime,
+    /// The sequence number of the event popped last: with `now`, the key of
+    /// the event being handled.
+    now_seq: u64,
     processed: u64,
 }
 
@@ -101,6 +104,12 @@ impl<E: Copy> Default for EventQueue<E> {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// The queue key of an event at `at` with sequence number `seq`: events are
+/// popped in ascending key order.
+fn key_of(at: SimTime, seq: u64) -> u128 {
+    (u128::from(at.0) << 64) | u128::from(seq)
 }
 
 fn time_of(key: u128) -> SimTime {
@@ -196,6 +205,7 @@ impl<E: Copy> EventQueue<E> {
             len: 0,
             next_seq: 0,
             now: SimTime::ZERO,
+            now_seq: 0,
             processed: 0,
         }
     }
@@ -213,6 +223,30 @@ impl<E: Copy> EventQueue<E> {
     /// The time of the event popped last (the simulation clock).
     pub fn now(&self) -> SimTime {
         self.now
+    }
+
+    /// The sequence number of the event being handled (popped last): of
+    /// two events due now, the one with the lower number comes first.
+    pub fn now_seq(&self) -> u64 {
+        self.now_seq
+    }
+
+    /// Takes the next sequence number without scheduling anything: the
+    /// place an event scheduled now would take among events due at the
+    /// same instant, for an event that may be scheduled later with
+    /// `schedule_seq` (or never).
+    pub fn reserve_seq(&mut self) -> u64 {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        seq
+    }
+
+    /// Schedules `event` at `at` with sequence number `seq`, one handed out
+    /// by `reserve_seq` and used for no other pending event at `at`.
+    pub fn schedule_seq(&mut self, at: SimTime, seq: u64, event: E) {
+        debug_assert!(at >= self.now, "event scheduled in the past: {at:?} < now {:?}", self.now);
+        let at = at.max(self.now);
+        self.schedule_key(key_of(at, seq), event);
     }
 
     /// Events popped so far.
@@ -265,7 +299,7 @@ impl<E: Copy> EventQueue<E> {
     fn key_for(&mut self, at: SimTime) -> u128 {
         debug_assert!(at >= self.now, "event scheduled in the past: {at:?} < now {:?}", self.now);
         let at = at.max(self.now);
-        let key = (u128::from(at.0) << 64) | u128::from(self.next_seq);
+        let key = key_of(at, self.next_seq);
         self.next_seq += 1;
         key
     }
@@ -450,6 +484,7 @@ impl<E: Copy> EventQueue<E> {
         let at = time_of(top.key);
         assert!(at >= self.now, "simulated time went backwards: {at:?} < {:?}", self.now);
         self.now = at;
+        self.now_seq = top.key as u64;
         self.processed += 1;
         Some((at, top.event))
     }
@@ -479,6 +514,27 @@ mod tests {
         assert_eq!(order, vec!['a', 'b', 'c', 'd']);
         assert_eq!(q.processed(), 4);
         assert_eq!(q.now(), SimTime(5));
+    }
+
+    #[test]
+    fn a_reserved_sequence_number_keeps_its_place_among_equal_times() {
+        // 'a' takes its number before 'b' and 'c' are scheduled and is
+        // scheduled after them: it still comes first of the three.
+        let mut q = EventQueue::new();
+        let a = q.reserve_seq();
+        q.schedule(SimTime(5), 'b');
+        q.schedule(SimTime(5), 'c');
+        q.schedule_seq(SimTime(5), a, 'a');
+        assert_eq!(q.pop(), Some((SimTime(5), 'a')));
+        assert_eq!(q.now_seq(), a);
+        assert_eq!(q.pop(), Some((SimTime(5), 'b')));
+        assert_eq!(q.now_seq(), a + 1);
+        // Reserved and never used: the numbers after it are unaffected.
+        let unused = q.reserve_seq();
+        q.schedule(SimTime(5), 'd');
+        assert_eq!(q.pop(), Some((SimTime(5), 'c')));
+        assert_eq!(q.pop(), Some((SimTime(5), 'd')));
+        assert_eq!(q.now_seq(), unused + 1);
     }
 
     #[test]

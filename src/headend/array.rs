@@ -13,6 +13,19 @@
 //! (figures in docs/performance.md) while every read starts and ends at
 //! exactly the instant it did with one event per completion.
 //!
+//! Exactly, also in the order of events due at the same instant (reads of
+//! equal service started together end together, as on a validated drive
+//! or behind a buffer that admits reads at one release): a completion's
+//! queue key is fixed when its read starts, whether or not the event is
+//! ever scheduled. A read the disk starts on its own, as its previous read
+//! completes, keeps that read's sequence number (`current_seq`): the lazy
+//! run starts it late, after events the eager run scheduled after it, so
+//! it could not take the number the eager run would have given it; any
+//! other read takes a fresh one (`reserve_seq`). A completion due now is
+//! resolved lazily only if its key is below that of the event being
+//! handled (`now_seq`), i.e. exactly when the eager run handles it first,
+//! and a late event (`materialize`) gets that key.
+//!
 //! Invariant: a disk's read in service has a queue event (`lazy` false)
 //! whenever its completion matters to someone: the read is late, orphaned
 //! or a migration's, the hardware is down, or a read queued behind it needs
@@ -40,6 +53,9 @@ pub struct DiskState {
     pub current_done: SimTime,
     /// When the read in service started (an I/O timeout runs from then).
     pub current_start: SimTime,
+    /// The sequence number of the read in service's completion: its queue
+    /// key is (`current_done`, `current_seq`), event or not (module docs).
+    pub current_seq: u64,
     /// The read in service completes without a queue event (see the module
     /// docs); its `done_at` says when.
     pub lazy: bool,
@@ -249,28 +265,30 @@ impl Headend {
         let req = request_of(r, rd);
         if disk.current.is_none() && !disk.failed && disk.queue.is_empty() {
             let req = disk.queue.serve_alone(req, disk.head);
-            self.start_read(q, m, d, req, q.now());
+            self.start_read(q, m, d, req, q.now(), None);
         } else {
             disk.queue.push(req);
-            self.dispatch(q, m, d, q.now());
+            self.dispatch(q, m, d, q.now(), None);
         }
     }
 
-    /// Starts the disk's next read at `start` if it is idle.
+    /// Starts the disk's next read at `start` if it is idle; `seq`: the
+    /// sequence number of its completion, `None` for a fresh one.
     #[inline(always)]
-    fn dispatch(&mut self, q: &mut impl Agenda, m: usize, d: usize, start: SimTime) {
+    fn dispatch(&mut self, q: &mut impl Agenda, m: usize, d: usize, start: SimTime, seq: Option<u64>) {
         let ix = self.layout.disk_ix(m, d);
         let disk = &mut self.disks[ix];
         if disk.current.is_some() || disk.failed || disk.hung {
             return;
         }
         let Some(req) = disk.queue.pop_next(disk.head) else { return };
-        self.start_read(q, m, d, req, start);
+        self.start_read(q, m, d, req, start, seq);
     }
 
-    /// The idle disk `d` of module `m` starts serving `req` at `start`.
+    /// The idle disk `d` of module `m` starts serving `req` at `start`; its
+    /// completion's sequence number is `seq`, or a fresh one if `None`.
     #[inline(always)]
-    fn start_read(&mut self, q: &mut impl Agenda, m: usize, d: usize, req: DiskRequest, start: SimTime) {
+    fn start_read(&mut self, q: &mut impl Agenda, m: usize, d: usize, req: DiskRequest, start: SimTime, seq: Option<u64>) {
         let ix = self.layout.disk_ix(m, d);
         debug_assert!(self.disks[ix].current.is_none() && !self.disks[ix].failed);
         let r = req.tag as ReadId;
@@ -293,7 +311,12 @@ impl Headend {
             }
         }
         let total = done - start;
+        // The event the eager run starts this read in: the completion it
+        // follows, or the event being handled.
+        let started_in = seq.unwrap_or_else(|| q.now_seq());
+        let seq = seq.unwrap_or_else(|| q.reserve_seq());
         let disk = &mut self.disks[ix];
+        disk.current_seq = seq;
         disk.head = cylinder.1;
         disk.current = Some(r);
         disk.current_start = start;
@@ -312,6 +335,7 @@ impl Headend {
         let lazy = !rd.notify && disk.notify_queued == 0 && self.lazy_disks;
         disk.lazy = lazy;
         if let Some(rows) = &mut self.read_rows {
+            self.read_order.push((start, started_in, seq));
             let stream_id = match rd.owner {
                 Owner::Stream { stream, .. } => stream as i64,
                 Owner::Migration { stream, .. } => stream as i64,
@@ -335,7 +359,7 @@ impl Headend {
             });
         }
         if !lazy {
-            q.schedule(done, HeadendEv::DiskDone { module: m as u16, disk: d as u16, read: r });
+            q.schedule_seq(done, seq, HeadendEv::DiskDone { module: m as u16, disk: d as u16, read: r });
         }
     }
 
@@ -408,19 +432,38 @@ impl Headend {
     }
 
     /// Resolves the disk's lazy completions due before `before`, each at its
-    /// own instant, starting the next queued read at that instant.
+    /// own instant, starting the next queued read at that instant. One due
+    /// at `before` is resolved only if `before` is now and the eager run
+    /// handles it before the event being handled: its key is below that
+    /// event's (module docs).
     #[inline(always)]
     pub(super) fn settle_disk(&mut self, q: &mut impl Agenda, m: usize, d: usize, before: SimTime) {
         loop {
             let disk = &self.disks[self.layout.disk_ix(m, d)];
-            let done = disk.current_done;
-            if disk.current.is_none() || !disk.lazy || done >= before {
+            let (done, seq) = (disk.current_done, disk.current_seq);
+            if disk.current.is_none() || !disk.lazy || done > before {
+                return;
+            }
+            if done == before && (before != q.now() || seq >= q.now_seq()) {
                 return;
             }
             self.complete_current(m, d);
             self.counters.lazy_completions += 1;
-            self.dispatch(q, m, d, done);
+            self.dispatch(q, m, d, done, Some(seq));
         }
+    }
+
+    /// Puts the rows of `reads.csv` in the order the eager run starts the
+    /// reads in: by start, then by the event that started them, then as
+    /// started within it (a disk's next read first, fresh numbers after);
+    /// lazily settled disks log theirs late. Stable: a disk's reads of no
+    /// service start in the order logged, which is theirs.
+    pub(super) fn sort_read_rows(&mut self) {
+        let Some(rows) = self.read_rows.take() else { return };
+        let order = std::mem::take(&mut self.read_order);
+        let mut keyed: Vec<_> = order.into_iter().zip(rows).collect();
+        keyed.sort_by_key(|(k, _)| *k);
+        self.read_rows = Some(keyed.into_iter().map(|(_, r)| r).collect());
     }
 
     /// Settles every disk (before an observation of all of them, a fault, or
@@ -440,7 +483,8 @@ impl Headend {
         if let (Some(r), true) = (disk.current, disk.lazy) {
             disk.lazy = false;
             let done = self.reads.get(r).done_at;
-            q.schedule(done, HeadendEv::DiskDone { module: m as u16, disk: d as u16, read: r });
+            // The key the eager run gave it when the read started.
+            q.schedule_seq(done, disk.current_seq, HeadendEv::DiskDone { module: m as u16, disk: d as u16, read: r });
         }
     }
 
@@ -494,7 +538,9 @@ impl Headend {
             return None; // the completion of a read a hang pushed back (`hang_disk`)
         }
         let r = self.complete_current(m, d)?;
-        self.dispatch(q, m, d, q.now());
+        // The disk goes on by itself: its next completion keeps this one's place.
+        let seq = self.disks[self.layout.disk_ix(m, d)].current_seq;
+        self.dispatch(q, m, d, q.now(), Some(seq));
         match self.reads.get(r).owner {
             Owner::Stream { stream, epoch } => self.stream_read_done(q, stream, epoch, r),
             Owner::Migration { mig, .. } => return Some(Notice::Transitional { mig, read: r }),
@@ -615,7 +661,8 @@ impl Headend {
         rd.done_at = at;
         disk.current_done = at;
         disk.lazy = false;
-        q.schedule(at, HeadendEv::DiskDone { module: m as u16, disk: d as u16, read: r });
+        disk.current_seq = q.reserve_seq();
+        q.schedule_seq(at, disk.current_seq, HeadendEv::DiskDone { module: m as u16, disk: d as u16, read: r });
         at
     }
 

@@ -99,7 +99,8 @@ impl Headend {
 
     /// The end of the run at `end`: completions due up to it, like the
     /// events popped up to it, and deadlines up to it that fell due while a
-    /// user was dark count as missed; nothing after `end` counts.
+    /// user was dark count as missed; nothing after `end` counts. The read
+    /// trace goes into start order (`sort_read_rows`).
     pub fn finish(&mut self, q: &mut impl Agenda, end: SimTime) {
         let after_end = end + SimDuration(1);
         self.settle_all_disks(q, after_end);
@@ -112,6 +113,7 @@ impl Headend {
                 self.dark_unresumed(s, dark, end);
             }
         }
+        self.sort_read_rows();
     }
 
     /// The first broken invariant since the last call, if any.

@@ -162,6 +162,9 @@ pub struct Headend {
     ledger: ledger::Ledger,
     module_rows: Vec<ModuleRow>,
     read_rows: Option<Vec<ReadRow>>,
+    /// Where each row of `read_rows` goes in `reads.csv`: the order the
+    /// eager run starts the reads in (`array.rs`, `sort_read_rows`).
+    read_order: Vec<(SimTime, u64, u64)>,
     check: bool,
     /// Resolve quiet disk completions without queue events (`array.rs`).
     lazy_disks: bool,
@@ -238,6 +241,7 @@ impl Headend {
                 current: None,
                 current_done: SimTime::ZERO,
                 current_start: SimTime::ZERO,
+                current_seq: 0,
                 lazy: false,
                 notify_queued: 0,
                 failed: false,
@@ -300,6 +304,7 @@ impl Headend {
             ledger: ledger::Ledger { warmup: SimTime::from_secs_f64(sc.raw.warmup_s), recs: Vec::new() },
             module_rows: Vec::new(),
             read_rows: if trace { Some(Vec::new()) } else { None },
+            read_order: Vec::new(),
             check: check || cfg!(debug_assertions),
             // The shared bus goes to reads in dispatch order, which is time
             // order only when every completion is an event.
