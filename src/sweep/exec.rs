@@ -29,26 +29,36 @@ fn run_command(plan: &Plan, run: &RunRef, out: &Path) -> Vec<String> {
     cmd
 }
 
-fn run_one(plan: &Plan, run: &RunRef, sweep_dir: &Path) -> Result<(), SweepError> {
+/// Runs `run` into `sweep_dir`, recording the command that would redo it
+/// into `final_dir`, where the user finds it (`sweep_dir` may be a staging
+/// directory).
+fn run_one(plan: &Plan, run: &RunRef, sweep_dir: &Path, final_dir: &Path) -> Result<(), SweepError> {
     let out = sweep_dir.join(&run.run_dir);
     let loaded = load_str(&plan.file, &plan.text, &plan.def.points[run.point].sets, Some(run.seed))?;
     if scenario_sha256(&loaded.resolved) != run.scenario_sha256 {
         return Err(SweepError::Internal(format!("{}: the resolved scenario differs from the sweep plan", run.run_dir)));
     }
-    run_to_dir(&loaded, &out, RunOptions::default(), &run_command(plan, run, &out), |_| {}).map_err(|source| {
-        match source.interrupted() {
-            Some(sig) => SweepError::Interrupted(sig),
-            None => SweepError::Run { run: out.display().to_string(), source },
-        }
+    let command = run_command(plan, run, &final_dir.join(&run.run_dir));
+    run_to_dir(&loaded, &out, RunOptions::default(), &command, |_| {}).map_err(|source| match source.interrupted() {
+        Some(sig) => SweepError::Interrupted(sig),
+        None => SweepError::Run { run: out.display().to_string(), source },
     })?;
     Ok(())
 }
 
-/// Runs `pending` on `jobs` threads. On failure the other threads finish
+/// Runs `pending` into `sweep_dir` (the sweep's `final_dir` or its staging
+/// directory) on `jobs` threads. On failure the other threads finish
 /// the run they are in and stop; the error of the lowest-numbered failed
 /// run is returned — unless SIGINT or SIGTERM stopped them, which is what
 /// the exit code then says.
-pub fn run_all(plan: &Plan, pending: &[RunRef], jobs: usize, sweep_dir: &Path, bar: &ProgressBar) -> Result<(), SweepError> {
+pub fn run_all(
+    plan: &Plan,
+    pending: &[RunRef],
+    jobs: usize,
+    sweep_dir: &Path,
+    final_dir: &Path,
+    bar: &ProgressBar,
+) -> Result<(), SweepError> {
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let failures: Mutex<Vec<(usize, SweepError)>> = Mutex::new(Vec::new());
@@ -63,7 +73,7 @@ pub fn run_all(plan: &Plan, pending: &[RunRef], jobs: usize, sweep_dir: &Path, b
                     }
                     let k = next.fetch_add(1, Ordering::Relaxed);
                     let Some(run) = pending.get(k) else { break };
-                    match run_one(plan, run, sweep_dir) {
+                    match run_one(plan, run, sweep_dir, final_dir) {
                         Ok(()) => bar.inc(1),
                         Err(e) => {
                             stop.store(true, Ordering::Relaxed);

@@ -166,6 +166,57 @@ pub(crate) fn lock_in_place(out: &Path) -> Result<crate::report::DirLock, SweepE
     Ok(lock)
 }
 
+/// Removes the sweep that a staged sweep replaced when it was killed after
+/// putting itself in place (`StagedDir::commit` leaves the old directory
+/// under the staging name until it is deleted): a whole sweep there is one
+/// that is no longer needed. Any other staging directory is left for the
+/// command that made it to resume.
+fn remove_replaced(out: &Path) -> Result<(), SweepError> {
+    let Some(name) = out.file_name() else { return Ok(()) };
+    let staging = out.with_file_name(format!(".{}.staging", name.to_string_lossy()));
+    if std::fs::symlink_metadata(&staging).is_ok_and(|m| m.is_dir()) && verify_sweep_dir(&staging).is_ok() {
+        std::fs::remove_dir_all(&staging).map_err(|e| SweepError::Io(staging.display().to_string(), e))?;
+    }
+    Ok(())
+}
+
+/// Gives the staging directory `to` of an extended sweep the runs of
+/// `runs` that the old sweep in `from` holds, as hard links (a copy where
+/// the file system has none): the old sweep stays whole until the new one
+/// replaces it. Each run directory appears whole (linked aside, then
+/// renamed); one already in `to` (a resumed extension) is kept. Whether a
+/// run is intact is checked afterwards, as for any run found.
+fn link_runs(from: &Path, to: &Path, runs: &[RunRef]) -> Result<(), SweepError> {
+    create_dir(&to.join("runs"))?;
+    for r in runs {
+        let (src, dst) = (from.join(&r.run_dir), to.join(&r.run_dir));
+        if !std::fs::symlink_metadata(&src).is_ok_and(|m| m.is_dir()) || std::fs::symlink_metadata(&dst).is_ok() {
+            continue;
+        }
+        let name = dst.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let aside = dst.with_file_name(format!(".{name}.link"));
+        let io = |p: &Path, e: std::io::Error| SweepError::Io(p.display().to_string(), e);
+        if std::fs::symlink_metadata(&aside).is_ok() {
+            std::fs::remove_dir_all(&aside).map_err(|e| io(&aside, e))?;
+        }
+        create_dir(&aside)?;
+        for e in std::fs::read_dir(&src).map_err(|e| io(&src, e))? {
+            let e = e.map_err(|e| io(&src, e))?;
+            // A run directory holds files only; anything else is left out
+            // and the run found altered and run again.
+            if !e.file_type().is_ok_and(|t| t.is_file()) {
+                continue;
+            }
+            let target = aside.join(e.file_name());
+            std::fs::hard_link(e.path(), &target)
+                .or_else(|_| std::fs::copy(e.path(), &target).map(|_| ()))
+                .map_err(|err| io(&e.path(), err))?;
+        }
+        std::fs::rename(&aside, &dst).map_err(|e| io(&dst, e))?;
+    }
+    Ok(())
+}
+
 /// Whether the two `sweep.json` texts define the same points and differ at
 /// most in their seed ranges.
 fn same_but_seeds(a: &str, b: &str) -> bool {
@@ -235,21 +286,31 @@ pub fn sweep(args: &SweepArgs, argv: &[String]) -> Result<(), SweepError> {
         return Err(SweepError::BadInput(p));
     }
     let io = |e: std::io::Error| SweepError::Io(out.display().to_string(), e);
-    // A directory holding this sweep (or it with other seeds: extended) is
-    // resumed in place: each run appears
-    // whole (`StagedDir`) and the tables are rewritten atomically from the
-    // runs. Anything else (no directory, another sweep under --force) is
-    // built aside and put in place whole at the end, so the directory
-    // holds the old sweep or the new one, never a mixture; a killed sweep's
-    // staging directory is resumed by the same command.
-    let holds_this = std::fs::read_to_string(out.join("sweep.json")).is_ok_and(|t| t == def_text || same_but_seeds(&t, &def_text));
+    // A directory holding this very sweep is resumed in place: each run
+    // appears whole (`StagedDir`) and the tables are rewritten atomically
+    // from the runs, so every state verifies as this sweep. Anything else
+    // (no directory, this sweep with other seeds, another sweep under
+    // --force) is built aside and put in place whole at the end, so the
+    // directory holds the old sweep or the new one, never a mixture (an
+    // extension resumed in place had written its sweep.json beside the old
+    // runs.csv); a killed sweep's staging directory is resumed by the same
+    // command. An extension starts from hard links to the runs the old
+    // sweep already holds.
+    let on_disk = std::fs::read_to_string(out.join("sweep.json")).ok();
+    let holds_this = on_disk.as_deref() == Some(def_text.as_str());
+    let extends = !holds_this && on_disk.as_deref().is_some_and(|t| same_but_seeds(t, &def_text));
     let (_lock, staged) = if holds_this {
-        (Some(lock_in_place(out)?), None)
+        let lock = lock_in_place(out)?;
+        remove_replaced(out)?;
+        (Some(lock), None)
     } else {
         let same_sweep = |dir: &Path| std::fs::read_to_string(dir.join("sweep.json")).is_ok_and(|t| t == def_text);
         (None, Some(StagedDir::begin_keeping(out, same_sweep).map_err(io)?.keep_on_drop()))
     };
     let work = staged.as_ref().map_or(out, |s| s.path());
+    if extends {
+        link_runs(out, work, &runs)?;
+    }
     let mut pending = Vec::new();
     let mut problems = Vec::new();
     for r in &runs {
@@ -287,7 +348,7 @@ pub fn sweep(args: &SweepArgs, argv: &[String]) -> Result<(), SweepError> {
     let bar = progress_bar(args.quiet, runs.len());
     bar.set_position((runs.len() - pending.len()) as u64);
     bar.reset_eta();
-    let result = exec::run_all(&plan, &pending, jobs, work, &bar);
+    let result = exec::run_all(&plan, &pending, jobs, work, out, &bar);
     let finished = bar.position() as usize;
     bar.finish_and_clear();
     // Stopped between the runs and the tables: the tables are redone on resume.

@@ -148,8 +148,14 @@ fn sweep_cmd(scenario: &Path, out: &Path, first_seed: u64, shard: Option<&str>) 
 /// The first seed of the whole sweep in `out`, or why `out` is not one
 /// whole sweep (`verify_sweep_dir`).
 fn whole_sweep_seed(out: &Path) -> Result<u64, String> {
+    whole_sweep_seeds(out).map(|s| s[0])
+}
+
+/// The seed range of the whole sweep in `out`, or why `out` is not one
+/// whole sweep.
+fn whole_sweep_seeds(out: &Path) -> Result<[u64; 2], String> {
     let def: serde_json::Value = serde_json::from_str(&vodsim::sweep::verify_sweep_dir(out)?).map_err(|e| e.to_string())?;
-    def["seeds"][0].as_u64().ok_or_else(|| "sweep.json without seeds".to_string())
+    serde_json::from_value(def["seeds"].clone()).map_err(|e| format!("sweep.json seeds: {e}"))
 }
 
 fn kill_seed() -> u64 {
@@ -205,11 +211,17 @@ fn kill_50_times(
     old_kept
 }
 
-#[test]
-fn a_sweep_killed_at_any_instant_leaves_the_old_sweep_or_the_new_one_whole() {
+/// A scratch directory holding SMALL as `tiny.json`.
+fn tiny_scenario() -> (tempfile::TempDir, std::path::PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let scenario = tmp.path().join("tiny.json");
     fs::write(&scenario, SMALL).unwrap();
+    (tmp, scenario)
+}
+
+#[test]
+fn a_sweep_killed_at_any_instant_leaves_the_old_sweep_or_the_new_one_whole() {
+    let (tmp, scenario) = tiny_scenario();
     let out = tmp.path().join("sweep");
     // Attempt i sweeps seeds 100+2i..101+2i: another sweep each time, which
     // --force lets replace the last whole one.
@@ -233,9 +245,7 @@ fn a_sweep_killed_at_any_instant_leaves_the_old_sweep_or_the_new_one_whole() {
 
 #[test]
 fn a_merge_killed_at_any_instant_leaves_the_old_merge_or_the_new_one_whole() {
-    let tmp = tempfile::tempdir().unwrap();
-    let scenario = tmp.path().join("tiny.json");
-    fs::write(&scenario, SMALL).unwrap();
+    let (tmp, scenario) = tiny_scenario();
     // Three sweeps (first seeds 1, 3, 5), each in two shards.
     let shards = |k: usize, i: usize| tmp.path().join(format!("s{k}-{i}"));
     for k in 0..3 {
@@ -253,4 +263,76 @@ fn a_merge_killed_at_any_instant_leaves_the_old_merge_or_the_new_one_whole() {
         c
     };
     kill_50_times("merge", &out, merge, |i| 1 + 2 * (i % 3) as u64, whole_sweep_seed);
+}
+
+/// `vodsim sweep SMALL --seeds 1..LAST` over 2 points.
+fn seeds_cmd(scenario: &Path, out: &Path, last: u64) -> Command {
+    let mut c = Command::new(bin());
+    c.arg("sweep").arg(scenario).args(["--seeds", &format!("1..{last}"), "--set", "workload.streams=10,20", "--jobs", "1", "--quiet"]);
+    c.arg("--out").arg(out).stdout(Stdio::null()).stderr(Stdio::null());
+    c
+}
+
+/// The last seed of the whole sweep in `out`, or why `out` is not one
+/// whole sweep.
+fn whole_sweep_last_seed(out: &Path) -> Result<u64, String> {
+    whole_sweep_seeds(out).map(|s| s[1])
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap().flatten() {
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_seed_extension_killed_at_any_instant_leaves_the_old_sweep_or_the_new_one_whole() {
+    let (tmp, scenario) = tiny_scenario();
+    // The old sweep, seeds 1..3, kept aside to start every attempt from.
+    let old = tmp.path().join("old");
+    assert!(seeds_cmd(&scenario, &old, 3).status().unwrap().success());
+    assert_eq!(whole_sweep_last_seed(&old), Ok(3));
+    // An uninterrupted extension to 1..5 gives the time scale.
+    let out = tmp.path().join("sweep");
+    copy_dir(&old, &out);
+    let t0 = Instant::now();
+    assert!(seeds_cmd(&scenario, &out, 5).status().unwrap().success());
+    let span = t0.elapsed();
+    assert_eq!(whole_sweep_last_seed(&out), Ok(5));
+
+    let mut state = kill_seed();
+    let first_state = state;
+    let (mut old_kept, mut new_whole) = (0, 0);
+    for i in 0..50 {
+        fs::remove_dir_all(&out).unwrap();
+        copy_dir(&old, &out);
+        let mut child = seeds_cmd(&scenario, &out, 5).spawn().unwrap();
+        let at = span.mul_f64(1.2 * next(&mut state));
+        std::thread::sleep(at);
+        let _ = child.kill();
+        let _ = child.wait();
+        match whole_sweep_last_seed(&out) {
+            Ok(3) => old_kept += 1,
+            Ok(5) => new_whole += 1,
+            Ok(k) => panic!("kill {i} after {at:?} (VODSIM_CRASH_SEED={first_state}): a sweep of seeds 1..{k}"),
+            Err(e) => panic!("kill {i} after {at:?} (VODSIM_CRASH_SEED={first_state}): not one whole sweep: {e}"),
+        }
+        // The same command finishes the extension.
+        assert!(seeds_cmd(&scenario, &out, 5).status().unwrap().success(), "kill {i}: the same command again failed");
+        assert_eq!(whole_sweep_last_seed(&out), Ok(5), "kill {i}: after the same command again");
+    }
+    eprintln!("crash test, seed extension: 50 kills, the old sweep kept {old_kept} times, the new one whole {new_whole} times");
+    assert!(old_kept > 0 && new_whole < 50, "no kill landed before the extension was in place: the kills tested nothing");
+    let debris: Vec<_> = fs::read_dir(tmp.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .filter(|n| n != "sweep" && n != "old" && n != "tiny.json")
+        .collect();
+    assert!(debris.is_empty(), "left beside the sweep: {debris:?}");
 }

@@ -175,6 +175,25 @@ fn a_sweep_extended_to_more_seeds_runs_only_those_and_equals_a_fresh_sweep() {
 
     ok(&fx.sweep(&with_seeds("1..5"), "fresh"));
     same_tables(&fx.path("ext"), &fx.path("fresh"));
+    assert!(vodsim::sweep::verify_sweep_dir(&fx.path("ext")).is_ok());
+}
+
+#[test]
+fn runs_of_a_staged_sweep_record_the_final_path_in_their_manifest() {
+    // A new sweep and an extension are both built in `.NAME.staging`; the
+    // command a run's manifest records must redo it where the user finds it.
+    let fx = Fixture::new();
+    let with_seeds = |seeds: &'static str| [&["--seeds", seeds][..], &SWEEP[2..]].concat();
+    ok(&fx.sweep(&with_seeds("1..1"), "staged"));
+    ok(&fx.sweep(&with_seeds("1..2"), "staged"));
+    for (p, seed) in [(0, 1), (3, 2)] {
+        let dir = fx.path("staged").join(format!("runs/p{p:03}-s{seed}"));
+        let manifest: serde_json::Value = serde_json::from_str(&read(&dir, "manifest.json")).unwrap();
+        let command: Vec<&str> = manifest["command"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+        let out = command.iter().position(|&a| a == "--out").map(|i| command[i + 1]);
+        assert_eq!(out, Some(dir.to_str().unwrap()), "{command:?}");
+        assert!(!command.iter().any(|a| a.contains(".staging")), "{command:?}");
+    }
 }
 
 #[test]
