@@ -19,9 +19,7 @@ types follow docs/outputs.md: `int` -> nullable `Int64` (an empty cell is
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
-import math
 import os
 import subprocess
 from dataclasses import dataclass, field
@@ -111,31 +109,6 @@ class Sweep:
         return load_run(os.path.join(self.path, run_dir))
 
 
-def _canonical_summaries(data: bytes):
-    """What manifest.json's size and hash of summary.json cover: the
-    summary without `wall_s`, as vodsim re-serialises it (serde_json:
-    compact, keys sorted). serde_json parses a long decimal to within an
-    ulp of the nearest double, not always to it, so every float of 16 or
-    more digits is tried at -1, 0 and +1 ulp; yields each candidate."""
-    try:
-        obj = json.loads(data)
-    except ValueError:
-        yield data
-        return
-    if not isinstance(obj, dict):
-        yield data
-        return
-    obj.pop("wall_s", None)
-    long_floats = [k for k, v in obj.items()
-                   if isinstance(v, float) and len(repr(v).lstrip("-0.").replace(".", "")) >= 16]
-    for deltas in itertools.product((0, 1, -1), repeat=min(len(long_floats), 6)):
-        cand = dict(obj)
-        for k, d in zip(long_floats, deltas):
-            if d:
-                cand[k] = math.nextafter(obj[k], math.inf if d > 0 else -math.inf)
-        yield json.dumps(cand, separators=(",", ":"), ensure_ascii=False, sort_keys=True).encode()
-
-
 def _read_manifest(path: str) -> dict:
     mpath = os.path.join(path, "manifest.json")
     if not os.path.isdir(path):
@@ -163,20 +136,15 @@ def _verify(path: str, manifest: dict) -> None:
                 raw = f.read()
         except OSError as e:
             raise ManifestMismatch(f"{fpath}: listed in manifest.json but cannot be read: {e}") from None
-        candidates = _canonical_summaries(raw) if name == "summary.json" else [raw]
-        first = None
-        for content in candidates:
-            if len(content) == entry.get("bytes") and hashlib.sha256(content).hexdigest() == entry.get("sha256"):
-                break
-            first = first or content
-        else:
-            if len(first) != entry.get("bytes"):
-                raise ManifestMismatch(
-                    f"{fpath}: {len(first)} bytes, manifest.json says {entry.get('bytes')}: "
-                    "the file was changed after vodsim wrote it"
-                )
+        if len(raw) != entry.get("bytes"):
             raise ManifestMismatch(
-                f"{fpath}: SHA-256 {hashlib.sha256(first).hexdigest()}, manifest.json says "
+                f"{fpath}: {len(raw)} bytes, manifest.json says {entry.get('bytes')}: "
+                "the file was changed after vodsim wrote it"
+            )
+        digest = hashlib.sha256(raw).hexdigest()
+        if digest != entry.get("sha256"):
+            raise ManifestMismatch(
+                f"{fpath}: SHA-256 {digest}, manifest.json says "
                 f"{entry.get('sha256')}: the file was changed after vodsim wrote it"
             )
 
