@@ -182,6 +182,8 @@ class SweepTest(Tmp):
         self.assertEqual(str(s.runs["glitches"].dtype), "Int64")
         self.assertEqual(str(s.runs["lost_s"].dtype), "float64")
         self.assertEqual(str(s.points["n"].dtype), "Int64")
+        self.assertEqual(str(s.runs["migration.policy"].dtype), "string")
+        self.assertEqual(str(s.points["migration.policy"].dtype), "string")
         # each run row is its run directory's summary
         for x in runs:
             summary = read_json(os.path.join(s.path, x["run_dir"], "summary.json"))

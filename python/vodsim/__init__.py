@@ -245,6 +245,11 @@ def load_sweep(path, verify: bool = True) -> Sweep:
     pdtype = {c: "float64" for c in pheader[len(params) + 1:]}
     pdtype["n"] = "Int64"
     points = pd.read_csv(points_path, dtype=pdtype)
+    for c in params:
+        # a swept value that is not a number (a policy name, a JSON list)
+        for df in (runs, points):
+            if not pd.api.types.is_numeric_dtype(df[c]):
+                df[c] = df[c].astype("string")
     sweep_def = {}
     sp = os.path.join(path, "sweep.json")
     if os.path.isfile(sp):
