@@ -124,11 +124,14 @@ pub fn verify_run_dir(dir: &Path) -> Result<(), RunDirProblem> {
             Err(e) => return Err(altered(format!("{name}: {e}"))),
         }
         let raw = std::fs::read(&file).map_err(|e| altered(format!("{name}: {e}")))?;
+        // Manifests once hashed a re-serialisation of the summary: a run
+        // of then fails here as if edited, and is told so.
+        let earlier = if name == "summary.json" { ", or written before manifests hashed its bytes" } else { "" };
         if raw.len() as u64 != bytes {
-            return Err(altered(format!("{name}: {} bytes, the manifest says {bytes} (truncated or edited)", raw.len())));
+            return Err(altered(format!("{name}: {} bytes, the manifest says {bytes} (truncated or edited{earlier})", raw.len())));
         }
         if hex_sha256(&raw) != sha {
-            return Err(altered(format!("{name}: its SHA-256 differs from the manifest's (edited since the run)")));
+            return Err(altered(format!("{name}: its SHA-256 differs from the manifest's (edited since the run{earlier})")));
         }
     }
     // Nothing beside them: no file of another run.

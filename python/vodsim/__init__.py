@@ -155,17 +155,16 @@ def _verify(path: str, manifest: dict) -> None:
                 raw = f.read()
         except OSError as e:
             raise ManifestMismatch(f"{fpath}: listed in manifest.json but cannot be read: {e}") from None
+        why = "the file was changed after vodsim wrote it"
+        if name == "summary.json":
+            # Manifests once hashed a re-serialisation of the summary.
+            why += (" (or vodsim wrote it before manifests hashed summary.json's bytes: "
+                    "re-run it, or load with verify=False)")
         if len(raw) != entry.get("bytes"):
-            raise ManifestMismatch(
-                f"{fpath}: {len(raw)} bytes, manifest.json says {entry.get('bytes')}: "
-                "the file was changed after vodsim wrote it"
-            )
+            raise ManifestMismatch(f"{fpath}: {len(raw)} bytes, manifest.json says {entry.get('bytes')}: {why}")
         digest = hashlib.sha256(raw).hexdigest()
         if digest != entry.get("sha256"):
-            raise ManifestMismatch(
-                f"{fpath}: SHA-256 {digest}, manifest.json says "
-                f"{entry.get('sha256')}: the file was changed after vodsim wrote it"
-            )
+            raise ManifestMismatch(f"{fpath}: SHA-256 {digest}, manifest.json says {entry.get('sha256')}: {why}")
 
 
 def _read_typed(path: str, types: dict[str, str]) -> pd.DataFrame:
