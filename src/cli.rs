@@ -52,6 +52,10 @@ pub enum Command {
         /// Replace an output directory that holds a different experiment.
         #[arg(long)]
         force: bool,
+        /// Refuse outputs estimated above this much memory [MiB]
+        /// (default 512; README, "Limits").
+        #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..=crate::scenario::limits::MAX_MAX_OUTPUT_MIB))]
+        max_output_mib: Option<u64>,
     },
     /// Check scenario files without running them.
     #[command(after_help = "Example:\n  vodsim validate scenarios/*.json\n  \
@@ -60,6 +64,10 @@ pub enum Command {
         /// The scenario files to check.
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
+        /// Refuse outputs estimated above this much memory [MiB]
+        /// (default 512; README, "Limits").
+        #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..=crate::scenario::limits::MAX_MAX_OUTPUT_MIB))]
+        max_output_mib: Option<u64>,
     },
     /// Print the JSON Schema of scenario files (types, defaults, enum values).
     #[command(after_help = "Example:\n  vodsim schema > scenario.schema.json\n  \
@@ -102,6 +110,10 @@ pub enum Command {
         /// the new one is complete).
         #[arg(long)]
         force: bool,
+        /// Refuse outputs estimated above this much memory [MiB]
+        /// (default 512; README, "Limits").
+        #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..=crate::scenario::limits::MAX_MAX_OUTPUT_MIB))]
+        max_output_mib: Option<u64>,
     },
     /// Replay a DiskSim ASCII trace (`arrival_ms devno blkno sectors flags`)
     /// through one drive, closed loop; one CSV row per request on stdout.
@@ -212,7 +224,10 @@ impl CliError {
 
 pub fn execute(cli: Cli, argv: &[String]) -> Result<(), CliError> {
     match cli.command {
-        Command::Run { scenario, seed, out, sets, trace, check, quiet, force } => {
+        Command::Run { scenario, seed, out, sets, trace, check, quiet, force, max_output_mib } => {
+            if let Some(mib) = max_output_mib {
+                scenario::limits::set_max_output_mib(mib);
+            }
             let loaded = scenario::load(&scenario, &sets, seed)?;
             if trace {
                 scenario::limits::check(&scenario.display().to_string(), &loaded.scenario, true)?;
@@ -265,7 +280,10 @@ pub fn execute(cli: Cli, argv: &[String]) -> Result<(), CliError> {
             }
             Ok(())
         }
-        Command::Validate { scenarios } => {
+        Command::Validate { scenarios, max_output_mib } => {
+            if let Some(mib) = max_output_mib {
+                scenario::limits::set_max_output_mib(mib);
+            }
             let mut problems = Vec::new();
             for path in &scenarios {
                 match scenario::load(path, &[], None) {
@@ -275,7 +293,10 @@ pub fn execute(cli: Cli, argv: &[String]) -> Result<(), CliError> {
             }
             if problems.is_empty() { Ok(()) } else { Err(ScenarioError { problems }.into()) }
         }
-        Command::Sweep { scenario, seeds, sets, jobs, shard, out, dry_run, quiet, force } => {
+        Command::Sweep { scenario, seeds, sets, jobs, shard, out, dry_run, quiet, force, max_output_mib } => {
+            if let Some(mib) = max_output_mib {
+                scenario::limits::set_max_output_mib(mib);
+            }
             if !dry_run {
                 crate::interrupt::install();
             }

@@ -16,10 +16,36 @@
 use super::raw::FaultKind;
 use super::validate::Scenario;
 use super::{Problem, ScenarioError};
+use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Estimated output memory a run may take at most [bytes]: with the
-/// simulation's own state, a run stays under 1 GiB.
-pub const MAX_OUTPUT_BYTES: f64 = 512.0 * 1024.0 * 1024.0;
+/// Estimated output memory a run may take at most unless raised with
+/// `--max-output-mib` [MiB]: with the simulation's own state, a run stays
+/// under 1 GiB.
+pub const DEFAULT_MAX_OUTPUT_MIB: u64 = 512;
+
+/// The largest `--max-output-mib` [MiB] (16 TiB): a bound that keeps the
+/// arithmetic exact, not a machine's memory.
+pub const MAX_MAX_OUTPUT_MIB: u64 = 1 << 24;
+
+/// The limit in force [MiB]: one per process, set by the command line
+/// before any scenario is loaded (`set_max_output_mib`).
+static MAX_OUTPUT_MIB: AtomicU64 = AtomicU64::new(DEFAULT_MAX_OUTPUT_MIB);
+
+/// Sets the output memory limit of every scenario this process loads from
+/// now on [MiB] (`--max-output-mib`; 1 ..= `MAX_MAX_OUTPUT_MIB`).
+pub fn set_max_output_mib(mib: u64) {
+    MAX_OUTPUT_MIB.store(mib.clamp(1, MAX_MAX_OUTPUT_MIB), Ordering::Relaxed);
+}
+
+/// The output memory limit in force [MiB].
+pub fn max_output_mib() -> u64 {
+    MAX_OUTPUT_MIB.load(Ordering::Relaxed)
+}
+
+/// The output memory limit in force [bytes].
+pub fn max_output_bytes() -> f64 {
+    max_output_mib() as f64 * 1024.0 * 1024.0
+}
 
 /// Memory per row, as rows in memory plus their CSV text, measured on
 /// `scenarios/default.json` (64 607 reads: 22 MB more peak RSS with
@@ -72,12 +98,13 @@ pub fn estimate(s: &Scenario, trace: bool) -> Estimate {
     Estimate { modules_rows, streams_rows, migrations_rows: fault_moves + balance_moves, balance_rows: balance_moves, reads_rows }
 }
 
-/// Refuses a run of `s` whose outputs could take more than
-/// `MAX_OUTPUT_BYTES`, naming the field that makes the largest output.
+/// Refuses a run of `s` whose outputs could take more than the limit
+/// (`max_output_bytes`), naming the field that makes the largest output.
 pub fn check(file: &str, s: &Scenario, trace: bool) -> Result<Estimate, ScenarioError> {
     let e = estimate(s, trace);
     let bytes = e.bytes();
-    if bytes <= MAX_OUTPUT_BYTES {
+    let limit = max_output_bytes();
+    if bytes <= limit {
         return Ok(e);
     }
     let parts = [
@@ -95,13 +122,14 @@ pub fn check(file: &str, s: &Scenario, trace: bool) -> Result<Estimate, Scenario
     let largest = parts.iter().copied().fold(parts[0], |a, b| if b.0 > a.0 { b } else { a });
     let (_, path, table, rows, fix) = largest;
     let message = format!(
-        "expected outputs within the limit of {} MiB of memory, estimated {:.0} MiB (modules.csv {:.3e} rows, streams.csv {:.3e}, migrations.csv at most {:.3e}, reads.csv {:.3e}); the largest is {table} with {rows:.3e} rows: use {fix}",
-        MAX_OUTPUT_BYTES / 1048576.0,
+        "expected outputs within the limit of {} MiB of memory, estimated {:.1} MiB (modules.csv {:.3e} rows, streams.csv {:.3e}, migrations.csv at most {:.3e}, reads.csv {:.3e}); the largest is {table} with {rows:.3e} rows: use {fix}, or raise the limit with --max-output-mib {} if the machine has the memory",
+        limit / 1048576.0,
         bytes / 1048576.0,
         e.modules_rows,
         e.streams_rows,
         e.migrations_rows,
         e.reads_rows,
+        (bytes / 1048576.0).ceil().min(MAX_MAX_OUTPUT_MIB as f64) as u64,
     );
     Err(ScenarioError { problems: vec![Problem { file: file.to_string(), path: path.to_string(), message }] })
 }

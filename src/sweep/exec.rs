@@ -24,6 +24,12 @@ fn run_command(plan: &Plan, run: &RunRef, out: &Path) -> Vec<String> {
         cmd.push("--set".to_string());
         cmd.push(s.clone());
     }
+    // A limit other than the default is needed to redo the run too.
+    let mib = crate::scenario::limits::max_output_mib();
+    if mib != crate::scenario::limits::DEFAULT_MAX_OUTPUT_MIB {
+        cmd.push("--max-output-mib".to_string());
+        cmd.push(mib.to_string());
+    }
     cmd.push("--out".to_string());
     cmd.push(out.display().to_string());
     cmd
