@@ -60,8 +60,9 @@ fn the_default_head_end_blocks_the_excess_instead_of_glitching() {
     //   seek over a third of the 6 962-cylinder stroke: 2 320
     //     cylinders, between 5.624 ms (2 300) and 5.726 ms (2 400) 5.644 ms
     //   one revolution at 10 045 rpm                              5.973 ms
-    //   media: 1 832 sectors crossing 8 tracks, each with 97
-    //     sectors of skew: (1 832 + 8 x 97) / 227 revolutions    68.627 ms
+    //   media: 1 832 sectors crossing 8 track boundaries, each
+    //     costing the 97-sector track skew: (1 832 + 8 x 97) / 227
+    //     revolutions                                            68.627 ms
     //   one sector onto the 80 MB/s bus (512 / 80e6)              0.006 ms
     //   in all                                                   80.534 ms
     // 90 % of a 2 s service period (disk_margin 0.1): 1.8 / 0.080534 =
