@@ -114,6 +114,7 @@ impl StagedDir {
             .map(|n| n.to_string_lossy().into_owned())
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the output directory has no name"))?;
         let staging = lock.parent.join(format!(".{name}.staging"));
+        remove_replaced(&staging)?;
         let resumable = std::fs::symlink_metadata(&staging).is_ok_and(|m| m.is_dir()) && keep(&staging);
         if !resumable {
             if std::fs::symlink_metadata(&staging).is_ok() {
@@ -149,8 +150,12 @@ impl StagedDir {
         if is_dir {
             rustix::fs::renameat_with(rustix::fs::CWD, staging, rustix::fs::CWD, target, rustix::fs::RenameFlags::EXCHANGE)?;
             self.committed = true;
-            // The staging name now holds the old run.
-            return std::fs::remove_dir_all(staging);
+            // The staging name now holds the old run: renamed first, so that
+            // one killed while deleting it is known for debris
+            // (`remove_replaced`), not taken for work to resume.
+            let replaced = replaced_name(staging);
+            std::fs::rename(staging, &replaced)?;
+            return std::fs::remove_dir_all(replaced);
         }
         #[cfg(not(target_os = "linux"))]
         if is_dir {
@@ -166,6 +171,22 @@ impl StagedDir {
         self.committed = true;
         Ok(())
     }
+}
+
+/// Where `commit` puts the output it replaced while deleting it.
+fn replaced_name(staging: &Path) -> PathBuf {
+    let name = staging.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    staging.with_file_name(format!("{}.replaced", name.trim_end_matches(".staging")))
+}
+
+/// Removes what a writer killed while deleting the output it had replaced
+/// left (`.NAME.replaced`, beside the staging directory `staging`).
+pub fn remove_replaced(staging: &Path) -> io::Result<()> {
+    let replaced = replaced_name(staging);
+    if std::fs::symlink_metadata(&replaced).is_ok() {
+        std::fs::remove_dir_all(&replaced).or_else(|_| std::fs::remove_file(&replaced))?;
+    }
+    Ok(())
 }
 
 impl Drop for StagedDir {

@@ -6,7 +6,7 @@ mod csv_text;
 mod decimal;
 mod rows;
 
-pub use atomic::{DirLock, StagedDir, lock_parent, write_atomic};
+pub use atomic::{DirLock, StagedDir, lock_parent, remove_replaced, write_atomic};
 pub(crate) use csv_text::CsvText;
 pub use decimal::{Fx, fx};
 pub use rows::*;

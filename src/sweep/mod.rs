@@ -167,15 +167,17 @@ pub(crate) fn lock_in_place(out: &Path) -> Result<crate::report::DirLock, SweepE
 }
 
 /// Removes the sweep that a staged sweep replaced when it was killed after
-/// putting itself in place (`StagedDir::commit` leaves the old directory
-/// under the staging name until it is deleted): a whole sweep there is one
-/// that is no longer needed. Any other staging directory is left for the
-/// command that made it to resume.
+/// putting itself in place (`StagedDir::commit` exchanges the directories,
+/// renames the old one `.NAME.replaced`, then deletes it): a whole sweep
+/// still under the staging name is one that is no longer needed. Any other
+/// staging directory is left for the command that made it to resume.
 fn remove_replaced(out: &Path) -> Result<(), SweepError> {
     let Some(name) = out.file_name() else { return Ok(()) };
     let staging = out.with_file_name(format!(".{}.staging", name.to_string_lossy()));
+    let io = |e: std::io::Error| SweepError::Io(staging.display().to_string(), e);
+    crate::report::remove_replaced(&staging).map_err(io)?;
     if std::fs::symlink_metadata(&staging).is_ok_and(|m| m.is_dir()) && verify_sweep_dir(&staging).is_ok() {
-        std::fs::remove_dir_all(&staging).map_err(|e| SweepError::Io(staging.display().to_string(), e))?;
+        std::fs::remove_dir_all(&staging).map_err(io)?;
     }
     Ok(())
 }

@@ -57,50 +57,55 @@ fn runs_and_sweeps_too_large_for_memory_exit_2_at_once_naming_the_limit() {
 
 #[test]
 fn the_output_limit_is_set_by_max_output_mib_on_run_validate_and_sweep() {
-    // default.json over 10 s without faults, with --trace: 4 modules x 2
-    // report rows x 300 B + (470 streams + ceil(0.1306/s x 10 s) = 472) x
-    // 400 B + 472 streams at once x ceil(10 s / 2 s periods) = 2 360 reads
-    // x 400 B = 2 400 + 188 800 + 944 000 = 1 135 200 B = 1.08 MiB: above
-    // a limit of 1 MiB, within 2.
-    let run = ["run", "scenarios/default.json", "--trace", "--set", "duration_s=10", "--set", "faults=[]", "--quiet"];
-    let out = tempfile::tempdir().unwrap();
-    let dir = out.path().join("out").display().to_string();
-    let o = vodsim(&[&run[..], &["--max-output-mib", "1", "--out", &dir]].concat());
+    // One module over 10 s, 3 000 streams asked for, no arrivals, no
+    // faults: (10 s / 10 s + 1) modules.csv rows x 300 B + 3 000 streams.csv
+    // rows x 400 B = 600 + 1 200 000 = 1 200 600 B = 1.14 MiB, above a limit
+    // of 1 MiB, within 2.
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tmp.path().join("lim.json");
+    let text = r#"{ "name": "lim", "seed": 1, "duration_s": 10, "report_interval_s": 10,
+        "headend": { "modules": 1, "disks_per_module": 2 },
+        "workload": { "streams": 3000, "arrivals_per_s": 0 }, "faults": [] }"#;
+    std::fs::write(&scenario, text).unwrap();
+    let scenario = scenario.display().to_string();
+    let dir = tmp.path().join("out").display().to_string();
+    let run = |mib: &str| vodsim(&["run", &scenario, "--quiet", "--max-output-mib", mib, "--out", &dir]);
+    let o = run("1");
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    for f in ["limit of 1 MiB", "estimated 1.1 MiB", "reads.csv (--trace) with 2.360e3 rows", "raise the limit with --max-output-mib 2"] {
+    for f in [
+        "workload.streams",
+        "limit of 1 MiB",
+        "estimated 1.1 MiB",
+        "streams.csv with 3.000e3 rows",
+        "raise the limit with --max-output-mib 2",
+    ] {
         assert!(err.contains(f), "no {f:?} in {err}");
     }
-    assert!(!out.path().join("out").exists(), "wrote output");
-    let o = vodsim(&[&run[..], &["--max-output-mib", "2", "--out", &dir]].concat());
+    assert!(!tmp.path().join("out").exists(), "wrote output");
+    let o = run("2");
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
-    assert!(out.path().join("out/reads.csv").exists());
+    assert!(tmp.path().join("out/streams.csv").exists());
 
-    // 4 096 modules x (1e7 s / 10 s + 1) rows of modules.csv x 300 B =
-    // 1 172 375 MiB, refused under the default 512 MiB, accepted (checked,
-    // not run) under a limit raised above it.
+    // 4 096 modules over 1e7 s: 4 096 x (1e7 s / 10 s + 1) modules.csv rows
+    // x 300 B + 1 200 000 B = 1 228 802 428 800 B = 1 171 877.3 MiB, refused
+    // under the default 512 MiB and under 1 171 877, accepted (checked, not
+    // run) under 1 171 878.
     let big = ["--set", "headend.modules=4096", "--set", "duration_s=1e7"];
-    let validate = |extra: &[&str]| vodsim(&[&["validate", "scenarios/default.json"][..], extra].concat());
-    let sweep =
-        |extra: &[&str]| vodsim(&[&["sweep", "scenarios/default.json", "--seeds", "1..1", "--dry-run"][..], &big[..], extra].concat());
+    let sweep = |extra: &[&str]| vodsim(&[&["sweep", &scenario, "--seeds", "1..1", "--dry-run"][..], &big[..], extra].concat());
     let o = sweep(&[]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("limit of 512 MiB") && err.contains("--max-output-mib 1172375"), "{err}");
-    assert_eq!(sweep(&["--max-output-mib", "1172375"]).status.code(), Some(0));
-    assert_eq!(sweep(&["--max-output-mib", "1172374"]).status.code(), Some(2));
-    // The limit applies to validate too; out of its range is bad input.
-    let text = std::fs::read_to_string(crate::common::repo().join("scenarios/default.json")).unwrap();
-    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
-    v["headend"]["modules"] = 4096.into();
-    v["duration_s"] = 1e7.into();
-    let file = out.path().join("big.json");
-    std::fs::write(&file, v.to_string()).unwrap();
-    let file = file.display().to_string();
-    assert_eq!(vodsim(&["validate", &file]).status.code(), Some(2));
-    assert_eq!(vodsim(&["validate", &file, "--max-output-mib", "1172375"]).status.code(), Some(0));
-    assert_eq!(validate(&[]).status.code(), Some(0));
+    assert!(
+        err.contains("limit of 512 MiB") && err.contains("estimated 1171877.3 MiB") && err.contains("--max-output-mib 1171878"),
+        "{err}"
+    );
+    assert_eq!(sweep(&["--max-output-mib", "1171877"]).status.code(), Some(2));
+    assert_eq!(sweep(&["--max-output-mib", "1171878"]).status.code(), Some(0));
+    // validate applies the limit too; out of its range is bad input.
+    assert_eq!(vodsim(&["validate", &scenario]).status.code(), Some(0));
+    assert_eq!(vodsim(&["validate", &scenario, "--max-output-mib", "1"]).status.code(), Some(2));
     for bad in ["0", "16777217", "-1", "x"] {
-        assert_eq!(validate(&["--max-output-mib", bad]).status.code(), Some(2), "--max-output-mib {bad}");
+        assert_eq!(vodsim(&["validate", &scenario, "--max-output-mib", bad]).status.code(), Some(2), "--max-output-mib {bad}");
     }
 }
