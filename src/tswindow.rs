@@ -186,6 +186,10 @@ pub fn schedule(args: &TsArgs) -> Result<Schedule, CliError> {
     let file = format!("{} (scenario)", manifest_path.display());
     let loaded = scenario::load_str(&file, &resolved.to_string(), &[], None)?;
     let sc = &loaded.scenario;
+    if sc.classes.len() > 1 {
+        // Each stream plays at its class's rate, with its class's extents.
+        return Err(bad(&manifest_path, "scenario: content.classes: expected one bit-rate class; `vodsim ts` does not handle several yet"));
+    }
     let bitrate = Bitrate::new(sc.raw.content.bitrate_bps);
     let csv_path = args.run_dir.join("migrations.csv");
     let rows = read_rows(&csv_path)?;

@@ -162,7 +162,6 @@ fn run_world(text: &str, sets: &[String]) -> (vodsim::sim::World, vodsim::sim::R
 fn seamless_labels_are_true(w: &vodsim::sim::World, o: &vodsim::sim::RunOutput, grace_packets: u32) -> Result<(usize, usize), String> {
     use vodsim::headend::Impact;
     let h = &w.headend;
-    let grace_ns = h.pkt_time(u64::from(grace_packets)).0;
     let impacts = h.results().impacts;
     let mut checked = 0;
     let streams: std::collections::BTreeSet<u32> = o.migrations.iter().map(|m| m.stream_id).collect();
@@ -172,6 +171,7 @@ fn seamless_labels_are_true(w: &vodsim::sim::World, o: &vodsim::sim::RunOutput, 
             continue;
         }
         checked += 1;
+        let grace_ns = h.pkt_time(s, u64::from(grace_packets)).0;
         for m in migs {
             let dest = m.destination.ok_or(format!("seamless migration of stream {s} without a destination"))?;
             let period = h.period_of(dest as usize).as_secs_f64();
