@@ -4,8 +4,10 @@
 # every figure and records the last results).
 #
 #   (a) speed against the SimPy peer: wall time of shared/bench/peer_simpy.py
-#       (defaults) vs `vodsim run scenarios/peer-simpy.json --quiet`, median
-#       of $BENCH_REPS (default 9) interleaved runs each; target ratio >= 100.
+#       (defaults) vs `vodsim run scenarios/peer-simpy.json --quiet` into a
+#       fresh folder, median of $BENCH_REPS (default 9) interleaved runs
+#       each; target ratio >= 100. Reruns over the previous run's folder,
+#       which also delete its files, are printed beside it.
 #       This VM's speed drifts by +-20 % within a minute, and the peer's
 #       medians of 5 ranged 1.27-1.73 s over six rounds: 9 runs a tool steady
 #       the medians (the ratio's expected value does not change) for ~10 s more.
@@ -158,21 +160,29 @@ echo "  build: $build, $vodsim, linked $link"
 
 echo
 echo "(a) SimPy peer vs vodsim, peer defaults (200 streams, 600 s, failure at 300 s), median of $reps"
+# Each timed vodsim run writes a folder of its own, as the first run of an
+# experiment does. A rerun into the folder of an identical run also removes
+# the old run's files once the new ones are whole; those reruns are timed
+# too and printed for reference.
 peer_walls=()
 vod_walls=()
+over_walls=()
 for ((i = 0; i < reps; i++)); do
     peer_walls+=("$(wall_of python3 "$peer")")
-    vod_walls+=("$(wall_of "$vodsim" run scenarios/peer-simpy.json --quiet --out "$tmp/peer-simpy")")
+    vod_walls+=("$(wall_of "$vodsim" run scenarios/peer-simpy.json --quiet --out "$tmp/peer-simpy-$i")")
+    over_walls+=("$(wall_of "$vodsim" run scenarios/peer-simpy.json --quiet --out "$tmp/peer-simpy-0")")
 done
 peer_wall="$(printf '%s\n' "${peer_walls[@]}" | median)"
 vod_wall="$(printf '%s\n' "${vod_walls[@]}" | median)"
+over_wall="$(printf '%s\n' "${over_walls[@]}" | median)"
 peer_out="$(python3 "$peer")"
 peer_run="$(sed -n 's/^wall seconds (env.run): *//p' <<<"$peer_out")"
-vod_run="$(json_field "$tmp/peer-simpy/summary.json" wall_s)"
-vod_events="$(json_field "$tmp/peer-simpy/summary.json" events)"
+vod_run="$(json_field "$tmp/peer-simpy-0/summary.json" wall_s)"
+vod_events="$(json_field "$tmp/peer-simpy-0/summary.json" events)"
 ratio="$(calc "round($peer_wall / $vod_wall, 1)")"
 echo "  peer wall (process) $peer_wall s [${peer_walls[*]}]"
 echo "  vodsim wall (process) $vod_wall s [${vod_walls[*]}]"
+echo "  for reference, a rerun over the previous identical run: $over_wall s -> $(calc "round($peer_wall / $over_wall, 1)")x [${over_walls[*]}]"
 echo "  in-process: peer env.run $peer_run s, vodsim wall_s $vod_run s -> $(calc "round($peer_run / $vod_run, 1)")x;" \
     "vodsim $vod_events events, $(calc "round($vod_events / $vod_run)") events/s"
 verdict "peer wall / vodsim wall" "${ratio}x" ">= 100x" "$(calc "int($ratio >= 100)")"

@@ -6,8 +6,9 @@
 #    below, and the merged profile, made afresh every time under
 #    target/pgo/, feeds the final build (nothing is committed, so a profile
 #    can never be stale);
-#  - linked statically where glibc's static libc is installed: a static
-#    binary skips the dynamic loader, ~0.5 ms of a ~15 ms peer-simpy run.
+#  - linked statically (and not position-independent) where glibc's static
+#    libc is installed: a static binary skips the dynamic loader, ~0.5 ms of
+#    a ~15 ms peer-simpy run.
 # None of it changes what vodsim computes, only how fast; `cargo build
 # --release` stays an ordinary build.
 #
@@ -77,7 +78,9 @@ find "$pgo" -maxdepth 1 -name 'vodsim-*.profdata' ! -path "$profile" -delete
 flags="-Cprofile-use=$profile"
 link=dynamically
 if [[ $host == *-linux-gnu && -f "$(cc -print-file-name=libc.a 2>/dev/null)" ]]; then
-    flags+=" -Ctarget-feature=+crt-static"
+    # Not position-independent either: a static-pie binary relocates itself
+    # at start-up, writing to (and faulting in) ~17 more pages.
+    flags+=" -Ctarget-feature=+crt-static -Crelocation-model=static"
     link=statically
 fi
 echo "build-fast: building profile-guided vodsim, linked $link" >&2

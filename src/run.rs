@@ -5,7 +5,6 @@ use crate::scenario::Loaded;
 use crate::sim::{RunOptions, RunOutput, SimError, simulate};
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use std::borrow::Cow;
 use std::path::Path;
 
 /// sha256 of the resolved scenario's canonical JSON.
@@ -70,28 +69,12 @@ fn stop_if_interrupted() -> Result<(), RunError> {
     }
 }
 
-/// A file's entry in `manifest.json`: name, size and SHA-256. For
-/// `summary.json` both are of the summary without `wall_s`, the one value
-/// that differs between two identical runs, so that the manifest too is
-/// byte-identical between them.
+/// A file's entry in `manifest.json`: name, size and SHA-256 of the bytes
+/// on disk, so `sha256sum` agrees with it. `summary.json`'s entry covers
+/// `wall_s` too and so differs between two identical runs; the other
+/// entries do not.
 pub fn listing(name: &str, bytes: &[u8]) -> serde_json::Value {
-    let content = manifest_content(name, bytes);
-    json!({ "name": name, "bytes": content.len(), "sha256": hex_sha256(&content) })
-}
-
-/// What the manifest's size and hash of file `name` cover (see `listing`).
-pub fn manifest_content<'a>(name: &str, bytes: &'a [u8]) -> Cow<'a, [u8]> {
-    if name != "summary.json" {
-        return Cow::Borrowed(bytes);
-    }
-    match serde_json::from_slice::<serde_json::Value>(bytes) {
-        Ok(serde_json::Value::Object(mut m)) => {
-            m.remove("wall_s");
-            Cow::Owned(serde_json::to_vec(&m).unwrap_or_default())
-        }
-        // Not a summary: hashed as it is, so it cannot match.
-        _ => Cow::Borrowed(bytes),
-    }
+    json!({ "name": name, "bytes": bytes.len(), "sha256": hex_sha256(bytes) })
 }
 
 /// The SHA-256 of `bytes` in lower-case hex.
@@ -141,12 +124,14 @@ pub fn verify_run_dir(dir: &Path) -> Result<(), RunDirProblem> {
             Err(e) => return Err(altered(format!("{name}: {e}"))),
         }
         let raw = std::fs::read(&file).map_err(|e| altered(format!("{name}: {e}")))?;
-        let content = manifest_content(name, &raw);
-        if content.len() as u64 != bytes {
-            return Err(altered(format!("{name}: {} bytes, the manifest says {bytes} (truncated or edited)", content.len())));
+        // Manifests once hashed a re-serialisation of the summary: a run
+        // of then fails here as if edited, and is told so.
+        let earlier = if name == "summary.json" { ", or written before manifests hashed its bytes" } else { "" };
+        if raw.len() as u64 != bytes {
+            return Err(altered(format!("{name}: {} bytes, the manifest says {bytes} (truncated or edited{earlier})", raw.len())));
         }
-        if hex_sha256(&content) != sha {
-            return Err(altered(format!("{name}: its SHA-256 differs from the manifest's (edited since the run)")));
+        if hex_sha256(&raw) != sha {
+            return Err(altered(format!("{name}: its SHA-256 differs from the manifest's (edited since the run{earlier})")));
         }
     }
     // Nothing beside them: no file of another run.

@@ -1,5 +1,6 @@
-"""Tests of vodsim_results on real vodsim output (unittest, no pytest
-needed):
+"""Tests of the package's loading and checking, through its earlier name
+`vodsim_results` (which must keep working), on real vodsim output
+(unittest, no pytest needed):
 
     VODSIM_BIN=target/release/vodsim python3 -m unittest discover -s python/tests
 
@@ -9,6 +10,7 @@ into a temporary directory."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -96,20 +98,33 @@ class LoadRun(Fixture):
         with self.assertRaisesRegex(vr.ManifestMismatch, r"streams\.csv.*SHA-256"):
             vr.load_run(d)
 
-    def test_summary_wall_s_free_other_keys_checked(self):
-        d = self.copy(self.run_dir, "run-edited-summary")
-        p = os.path.join(d, "summary.json")
-        with open(p, encoding="utf-8") as f:
-            s = json.load(f)
-        s["wall_s"] = 123.0  # differs between identical runs: not covered
-        with open(p, "w", encoding="utf-8") as f:
-            json.dump(s, f, indent=2)
-        self.assertEqual(vr.load_run(d).summary["wall_s"], 123.0)
-        s["glitches"] += 1
-        with open(p, "w", encoding="utf-8") as f:
-            json.dump(s, f, indent=2)
-        with self.assertRaisesRegex(vr.ManifestMismatch, r"summary\.json"):
-            vr.load_run(d)
+    def test_summary_checked_byte_for_byte(self):
+        """manifest.json hashes summary.json's bytes, as `sha256sum` would:
+        an edit of wall_s alone, or the same summary written otherwise
+        (other indentation), is a changed file."""
+        p = os.path.join(self.run_dir, "summary.json")
+        with open(p, "rb") as f:
+            raw = f.read()
+        manifest = vr.load_run(self.run_dir).manifest
+        entry = next(e for e in manifest["files"] if e["name"] == "summary.json")
+        self.assertEqual(entry, {"name": "summary.json", "bytes": len(raw),
+                                 "sha256": hashlib.sha256(raw).hexdigest()})
+        text = raw.decode()
+        wall = re.search(r'"wall_s": ([0-9.e-]+)', text)
+        edits = {
+            # one digit of wall_s changed, nothing else
+            "wall": text[:wall.end() - 1] + ("1" if text[wall.end() - 1] != "1" else "2")
+            + text[wall.end():],
+            # the same values, written with another indentation
+            "same": json.dumps(json.loads(raw), indent=1),
+        }
+        for name, edited in edits.items():
+            self.assertNotEqual(edited, text)
+            d = self.copy(self.run_dir, f"run-edited-summary-{name}")
+            with open(os.path.join(d, "summary.json"), "w", encoding="utf-8") as f:
+                f.write(edited)
+            with self.assertRaisesRegex(vr.ManifestMismatch, r"summary\.json"):
+                vr.load_run(d)
 
     def test_missing_file_named(self):
         d = self.copy(self.run_dir, "run-missing")
