@@ -584,7 +584,8 @@ pub struct RawMigration {
     /// definition, "the amount of time required to transmit a packet via the
     /// forward application transport channel": 188 · 8 bits at
     /// `headend.transport.channel_bps`, 38.75 µs by default) or `stream`
-    /// (188 · 8 bits at the stream's rate, 401 µs by default).
+    /// (188 · 8 bits at the stream's rate, 401 µs by default; with
+    /// `content.classes`, at the reference `content.bitrate_bps`).
     #[serde(default)]
     pub packet_time: PacketTime,
     /// A trigger is timely (FIG. 5 step 530) if it arrives at most this
