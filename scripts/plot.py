@@ -32,7 +32,8 @@ Every path written is printed on stdout. Exit status: 0 ok, 2 when DIR does
 not exist or holds neither layout.
 
 Sweep figures plot points.csv as it is: X_mean with the interval
-[X_ci95_lo, X_ci95_hi] (Student t, clamped at 0 for a non-negative total).
+[X_ci95_lo, X_ci95_hi] (Student t, clamped at 0 for a non-negative total
+and at 1 for a fraction).
 Without points.csv the same statistics are computed from runs.csv.
 """
 
@@ -153,7 +154,11 @@ def ratio(num: pd.Series, den: pd.Series) -> pd.Series:
     return num / den.where(den > 0)
 
 
-def mean_ci(values) -> tuple[float, float, float, int]:
+# Totals that are fractions in [0, 1] (FRACTIONS in src/sweep/table.rs).
+FRACTIONS = ("glitch_rate", "seamless_fraction")
+
+
+def mean_ci(values, fraction: bool = False) -> tuple[float, float, float, int]:
     v = pd.to_numeric(pd.Series(values), errors="coerce").dropna().astype(float)
     n = len(v)
     if n == 0:
@@ -162,11 +167,14 @@ def mean_ci(values) -> tuple[float, float, float, int]:
     sd = float(v.std(ddof=1)) if n > 1 else 0.0
     half = t975(n - 1) * sd / math.sqrt(n) if n > 1 else 0.0
     # The same interval as points.csv (src/sweep/table.rs): Student t,
-    # clamped at 0 for a quantity never observed below 0.
-    lo = m - half
+    # clamped at 0 for a quantity never observed below 0 and at 1 for a
+    # fraction never observed above 1.
+    lo, hi = m - half, m + half
     if (v >= 0).all():
         lo = max(lo, 0.0)
-    return (m, lo, m + half, n)
+    if fraction and (v <= 1).all():
+        hi = min(hi, 1.0)
+    return (m, lo, hi, n)
 
 
 # --------------------------------------------------------------------------
@@ -425,7 +433,7 @@ def point_stat(sw: Sweep, total: str) -> pd.DataFrame | None:
     rows = []
     groups = df.groupby(params, dropna=False, sort=False) if params else [((), df)]
     for key, g in groups:
-        m, lo, hi, n = mean_ci(g["_v"])
+        m, lo, hi, n = mean_ci(g["_v"], fraction=total in FRACTIONS)
         key = key if isinstance(key, tuple) else (key,)
         row = dict(zip(params, key))
         row.update(mean=m, lo=lo if n > 1 else m, hi=hi if n > 1 else m, n=n)

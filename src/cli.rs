@@ -246,8 +246,26 @@ pub fn execute(cli: Cli, argv: &[String]) -> Result<(), CliError> {
             let output = result?;
             if !quiet {
                 let s = &output.summary;
+                // Blocked sessions with their reasons, so that an overloaded
+                // run says on the terminal why it admitted fewer than offered.
+                let reasons: Vec<String> = [
+                    ("no_module", s.sessions_blocked_no_module),
+                    ("buffer", s.sessions_blocked_buffer),
+                    ("disk", s.sessions_blocked_disk),
+                    ("switch", s.sessions_blocked_switch),
+                    ("fatc", s.sessions_blocked_fatc),
+                ]
+                .iter()
+                .filter(|(_, n)| *n > 0)
+                .map(|(why, n)| format!("{why} {n}"))
+                .collect();
+                let blocked = if reasons.is_empty() {
+                    String::from("0 sessions blocked")
+                } else {
+                    format!("{} sessions blocked ({})", s.sessions_blocked, reasons.join(", "))
+                };
                 eprintln!(
-                    "{}: {} stream-periods, {} glitches, lost {:.3} s, duplicate {:.3} s, {} migrations ({} seamless, {} duplicate, {} lost, {} failed), {} events in {:.2} s -> {}",
+                    "{}: {} stream-periods, {} glitches, lost {:.3} s, duplicate {:.3} s, {} migrations ({} seamless, {} duplicate, {} lost, {} failed), {blocked}, {} events in {:.2} s -> {}",
                     s.scenario,
                     s.stream_periods,
                     s.glitches,

@@ -1,6 +1,7 @@
 //! `runs.csv` and `points.csv`: one row per run, and per parameter point the
 //! mean, sample standard deviation and Student-t 95 % confidence interval
-//! of every summary total, clamped at 0 for a total never observed below 0.
+//! of every summary total, clamped at 0 for a total never observed below 0
+//! and at 1 for a fraction.
 //!
 //! Both are built from the `summary.json` files on disk, never from the
 //! values in memory, so a run done now and a run read back on resume give
@@ -17,6 +18,10 @@ use std::path::Path;
 
 /// Decimals of every float in the sweep CSVs.
 const DECIMALS: usize = 9;
+
+/// Summary totals that are fractions of a whole, in [0, 1] (unit
+/// `fraction` in docs/outputs.md; a test keeps the two lists equal).
+const FRACTIONS: &[&str] = &["glitch_rate", "seamless_fraction"];
 
 /// Student-t 0.975 quantiles for 1..=30 degrees of freedom.
 const T975: [f64; 30] = [
@@ -169,7 +174,7 @@ pub fn points_csv(def: &SweepDef, done: &[Done]) -> String {
         row.int(group.len());
         for k in 0..group[0].totals.len() {
             let xs: Vec<f64> = group.iter().map(|d| d.totals[k].2).collect();
-            let s = Stats::of(&xs);
+            let s = if FRACTIONS.contains(&group[0].totals[k].0) { Stats::of_fraction(&xs) } else { Stats::of(&xs) };
             row.fx(s.mean, DECIMALS);
             match s.std {
                 Some(std) => row.fx(std, DECIMALS).fx(s.lo, DECIMALS).fx(s.hi, DECIMALS),
@@ -208,6 +213,15 @@ impl Stats {
         let floor = if xs.iter().all(|&x| x >= 0.0) { 0.0 } else { f64::NEG_INFINITY };
         Stats { mean, std: Some(std), lo: (mean - half).max(floor), hi: mean + half }
     }
+
+    /// `of` for a fraction: the interval is also clamped at 1, which no
+    /// fraction exceeds (a seamless fraction of 0.9 ± 0.29 over three seeds
+    /// would otherwise report 1.19).
+    pub fn of_fraction(xs: &[f64]) -> Stats {
+        let s = Stats::of(xs);
+        let ceiling = if xs.iter().all(|&x| x <= 1.0) { 1.0 } else { f64::INFINITY };
+        Stats { hi: s.hi.min(ceiling), ..s }
+    }
 }
 
 #[cfg(test)]
@@ -239,5 +253,36 @@ mod tests {
         // A quantity that does go negative keeps its two-sided interval.
         let s = Stats::of(&[-1.0, 0.0, 1.0]);
         assert!(s.lo < -1.0);
+    }
+
+    #[test]
+    fn a_fraction_interval_is_clamped_at_one() {
+        // Seamless fractions 1, 1, 0.7: mean 0.9, std sqrt(0.03) = 0.1732,
+        // half-width 4.302652730 * 0.1732 / sqrt(3) = 0.4303, so the plain
+        // t-interval would end at 1.3303.
+        let s = Stats::of_fraction(&[1.0, 1.0, 0.7]);
+        let half = 4.302652730 * 0.03f64.sqrt() / 3f64.sqrt();
+        assert!((s.mean - 0.9).abs() < 1e-12);
+        assert_eq!(s.hi, 1.0);
+        assert!((s.lo - (0.9 - half)).abs() < 1e-12);
+        // Far from both ends it is the plain interval.
+        assert_eq!(Stats::of_fraction(&[0.4, 0.5, 0.6]), Stats::of(&[0.4, 0.5, 0.6]));
+    }
+
+    #[test]
+    fn the_fractions_are_the_totals_documented_as_fractions() {
+        let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/outputs.md")).expect("docs/outputs.md");
+        let golden = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/peer-simpy/summary.json"));
+        // Goldens leave out `wall_s`, the one value that differs between runs.
+        let mut v: Value = serde_json::from_str(golden).expect("JSON");
+        v["wall_s"] = 0.0.into();
+        let summary: Summary = serde_json::from_value(v).expect("a summary");
+        let documented: Vec<&str> = summary
+            .totals()
+            .into_iter()
+            .map(|(name, _)| name)
+            .filter(|name| doc.lines().any(|l| l.starts_with(&format!("| `{name}` |")) && l.contains("| fraction |")))
+            .collect();
+        assert_eq!(documented, FRACTIONS);
     }
 }

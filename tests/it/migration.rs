@@ -207,10 +207,12 @@ fn mixed_extent_sizes_seamless_streams_have_no_glitch_near_their_hand_off() {
         checked += c;
         relabelled += r;
     }
-    // 50 migrations per seed; with the destination's reads planned on the
-    // drive and bus in use (issue 16), all 500 are seamless (before: 8
+    // 51 migrations per seed (least-loaded assignment fills the modules by
+    // their share of 176, 176, 168 and 168 admissible streams: 51, 51, 49,
+    // 49 of the 200); with the destination's reads planned on the drive and
+    // bus in use (issue 16), all 510 are seamless (before: 8 of 500
     // labelled lost, 5 duplicate).
-    assert_eq!(checked, 500, "{checked} streams checked");
+    assert_eq!(checked, 510, "{checked} streams checked");
     assert_eq!(relabelled, 0, "{relabelled} migrations not seamless over seeds 1-10");
 }
 
