@@ -128,7 +128,10 @@ impl Headend {
     /// `room` with several classes: the buffer holds two extents of each
     /// stream's own class, the disks serve one extent read of each per
     /// period within the margin, the host bus carries one extent of each;
-    /// `max_streams_per_module`, when set, caps the count.
+    /// `max_streams_per_module`, when set, caps the count. The disks' time
+    /// is pooled (striping spreads every stream's reads over all of them),
+    /// where one class counts whole streams per disk (`disk_streams`), which
+    /// keeps the outputs of every single-class scenario as they were.
     fn class_room(&self, m: usize, c: usize, n: u32) -> Result<(), Blocked> {
         let md = &self.modules[m];
         let (buffer, disk, bus) = self.usage_with(m, c, n);
@@ -179,7 +182,8 @@ impl Headend {
     }
 
     /// Whether the switch carries `n` more streams of class `c` within its
-    /// rate, head-end wide.
+    /// rate, head-end wide (every stream holds an FATC channel, so the
+    /// channels' payload is the switch's load).
     fn switch_room(&self, c: usize, n: u32) -> bool {
         self.fatc.carried_bps() + u64::from(n) * self.rates[c].bps() <= self.sc.raw.headend.switch_bps
     }
