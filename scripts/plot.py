@@ -511,11 +511,13 @@ def fig_capacity(sw: Sweep, outdir: str, written: list[str]) -> None:
     n = plot_points(ax, data, stats, STREAMS_COL, group_cols, scale=100.0)
     how = scale_y(ax, data.y())
     # The switch is the head-end's first limit in the shipped scenarios:
-    # it carries switch_bps / bitrate_bps streams at most.
+    # it carries switch_bps / bitrate_bps streams at most (one bit rate:
+    # with content.classes the limit depends on the mix admitted).
     scen = base_scenario(sw.root)
     sw_bps = scen.get("headend", {}).get("switch_bps")
     rate = scen.get("content", {}).get("bitrate_bps")
     if (isinstance(sw_bps, (int, float)) and isinstance(rate, (int, float)) and rate > 0
+            and not scen.get("content", {}).get("classes")
             and not {"headend.switch_bps", "content.bitrate_bps"} & set(sw.params)):
         lim = sw_bps / rate
         ax.axvline(lim, color="0.3", ls=":", lw=1.2,

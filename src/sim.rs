@@ -6,6 +6,7 @@ use crate::engine::{EventQueue, SimDuration, SimTime};
 use crate::faults::{FaultEv, Faults};
 use crate::headend::session::Blocked;
 use crate::headend::stream::{NO_MODULE, Status};
+use crate::headend::transport::{Bitrate, packets_to_time};
 use crate::headend::{Headend, HeadendEv, Impact, Notice};
 use crate::migration::{MsgKind, Outcome, Protocol, ProtocolEv, TimerKind};
 use crate::report::{IntervalCounts, MigrationRow, ReadRow, StreamRow, Summary};
@@ -292,7 +293,14 @@ fn collect(w: &World, sc: &Scenario, sha256: &str, wall_s: f64) -> RunOutput {
     let warm = r.warmup;
     // Migrations started in the warm-up do not count.
     let migs: Vec<&crate::migration::Migration> = w.protocol.migrations().iter().filter(|m| m.started >= warm).collect();
-    let pkt_s = |p: u64| h.pkt_time(p).as_secs_f64();
+    // Packets of each bit-rate class to seconds: totals are summed in
+    // packets by class and converted once per class.
+    let rates: Vec<Bitrate> = sc.classes.iter().map(|c| Bitrate::new(c.bitrate_bps)).collect();
+    let n_class = rates.len();
+    let class_s = |c: usize, p: u64| packets_to_time(p, rates[c]).as_secs_f64();
+    let by_class_s = |pkts: &[u64]| pkts.iter().enumerate().map(|(c, &p)| class_s(c, p)).sum::<f64>();
+    let class_of = |s: u32| r.streams.get(s as usize).map_or(0, |st| st.class as usize);
+    let pkt_s = |s: u32, p: u64| class_s(class_of(s), p);
     let end = h.end();
     let mut viewers = vec![Viewer::default(); r.streams.len()];
     // Interval k of `modules.csv` ends at the k-th distinct report instant
@@ -302,7 +310,8 @@ fn collect(w: &World, sc: &Scenario, sha256: &str, wall_s: f64) -> RunOutput {
     let n_mod = h.module_count();
     // (One spare interval when there is no row, so a record always has a bin.)
     let mut bins = vec![IntervalCounts::default(); report_t.len().max(1) * n_mod];
-    let mut bin_pkts = vec![(0u64, 0u64); bins.len()];
+    // Lost and duplicated packets of each bin, by class.
+    let mut bin_pkts = vec![(0u64, 0u64); bins.len() * n_class];
     let bin_of = |t: SimTime, m: u16| {
         let k = report_t.partition_point(|&rt| rt < t).min(report_t.len().saturating_sub(1));
         k * n_mod + (m as usize).min(n_mod - 1)
@@ -332,16 +341,16 @@ fn collect(w: &World, sc: &Scenario, sha256: &str, wall_s: f64) -> RunOutput {
             }
             (Impact::Lost(p), Some(v)) => {
                 v.lost_pkts += p;
-                bin_pkts[b].0 += p;
+                bin_pkts[b * n_class + class_of(rec.stream)].0 += p;
             }
             (Impact::TerminatedLost(p), Some(v)) => {
                 v.lost_pkts += p;
                 v.terminated_lost_pkts += p;
-                bin_pkts[b].0 += p;
+                bin_pkts[b * n_class + class_of(rec.stream)].0 += p;
             }
             (Impact::Duplicate(p), Some(v)) => {
                 v.dup_pkts += p;
-                bin_pkts[b].1 += p;
+                bin_pkts[b * n_class + class_of(rec.stream)].1 += p;
             }
             (Impact::HandoffStall(ns), Some(v)) => v.stall_ns += ns,
         }
@@ -352,9 +361,9 @@ fn collect(w: &World, sc: &Scenario, sha256: &str, wall_s: f64) -> RunOutput {
             bins[bin_of(m.started, m.dest)].migrations_in += 1;
         }
     }
-    for (b, (lost, dup)) in bins.iter_mut().zip(&bin_pkts) {
-        b.lost_s = pkt_s(*lost);
-        b.duplicate_s = pkt_s(*dup);
+    for (b, pkts) in bins.iter_mut().zip(bin_pkts.chunks(n_class)) {
+        b.lost_s = by_class_s(&pkts.iter().map(|p| p.0).collect::<Vec<_>>());
+        b.duplicate_s = by_class_s(&pkts.iter().map(|p| p.1).collect::<Vec<_>>());
     }
     let mut modules = r.module_rows.to_vec();
     for (row, b) in modules.iter_mut().zip(&bins) {
@@ -378,13 +387,14 @@ fn collect(w: &World, sc: &Scenario, sha256: &str, wall_s: f64) -> RunOutput {
             glitches: v.glitches,
             freezes: v.freezes,
             freeze_s: SimDuration(v.freeze_ns).as_secs_f64(),
-            lost_s: pkt_s(v.lost_pkts),
-            terminated_lost_s: pkt_s(v.terminated_lost_pkts),
-            duplicate_s: pkt_s(v.dup_pkts),
+            lost_s: pkt_s(st.id, v.lost_pkts),
+            terminated_lost_s: pkt_s(st.id, v.terminated_lost_pkts),
+            duplicate_s: pkt_s(st.id, v.dup_pkts),
             stall_s: SimDuration(v.stall_ns).as_secs_f64(),
             startup_s: log.startup.filter(|_| log.started >= warm).map(|d| d.as_secs_f64()),
             migrations: log.migrations,
             terminated: st.status == Status::Terminated,
+            bitrate_bps: rates[st.class as usize].bps(),
         })
         .collect();
     let migrations: Vec<MigrationRow> = migs
@@ -403,8 +413,8 @@ fn collect(w: &World, sc: &Scenario, sha256: &str, wall_s: f64) -> RunOutput {
             direct: m.direct,
             modified: m.modified,
             outcome: m.outcome.map(Outcome::as_str).unwrap_or("pending"),
-            lost_s: pkt_s(m.lost_pkts),
-            duplicate_s: pkt_s(m.dup_pkts),
+            lost_s: pkt_s(m.stream, m.lost_pkts),
+            duplicate_s: pkt_s(m.stream, m.dup_pkts),
             stall_s: SimDuration(m.stall_ns).as_secs_f64(),
             lost_packets: m.lost_pkts,
             duplicate_packets: m.dup_pkts,
@@ -423,6 +433,14 @@ fn collect(w: &World, sc: &Scenario, sha256: &str, wall_s: f64) -> RunOutput {
     let glitches = sum(|r| r.glitches as u64);
     let lost_pkts = vsum(|v| v.lost_pkts);
     let dup_pkts = vsum(|v| v.dup_pkts);
+    // Seconds of a viewer total: its packets summed by class, then converted.
+    let vsum_s = |f: fn(&Viewer) -> u64| {
+        let mut pkts = vec![0u64; n_class];
+        for (i, v) in viewers.iter().enumerate() {
+            pkts[class_of(i as u32)] += f(v);
+        }
+        by_class_s(&pkts)
+    };
     let n_mig = migs.len() as u64;
     let disks = (raw.headend.modules * raw.headend.disks_per_module) as f64;
     let mut startups: Vec<f64> = streams.iter().filter_map(|r| r.startup_s).collect();
@@ -455,9 +473,9 @@ fn collect(w: &World, sc: &Scenario, sha256: &str, wall_s: f64) -> RunOutput {
         glitch_rate: if periods > 0 { glitches as f64 / periods as f64 } else { 0.0 },
         freezes: vsum(|v| u64::from(v.freezes)),
         freeze_s: SimDuration(vsum(|v| v.freeze_ns)).as_secs_f64(),
-        lost_s: pkt_s(lost_pkts),
-        terminated_lost_s: pkt_s(vsum(|v| v.terminated_lost_pkts)),
-        duplicate_s: pkt_s(dup_pkts),
+        lost_s: vsum_s(|v| v.lost_pkts),
+        terminated_lost_s: vsum_s(|v| v.terminated_lost_pkts),
+        duplicate_s: vsum_s(|v| v.dup_pkts),
         stall_s: SimDuration(vsum(|v| v.stall_ns)).as_secs_f64(),
         lost_packets: lost_pkts,
         duplicate_packets: dup_pkts,

@@ -7,7 +7,8 @@
 //!
 //! The schedule is derived, not re-simulated: a finished run's
 //! `manifest.json` holds the resolved scenario (bitrate, extent sizes,
-//! random-access spacing) and its `migrations.csv` row holds the transition
+//! random-access spacing; with bit-rate classes, `streams.csv` says which
+//! class the stream is of) and its `migrations.csv` row holds the transition
 //! packet and the packets lost or repeated at the hand-off, which fix where
 //! the source's output stopped. Positions are title packet offsets (188-byte
 //! packets from the title's start); the viewer's channel is a constant-rate
@@ -116,6 +117,22 @@ fn bad(file: &Path, what: impl std::fmt::Display) -> CliError {
     CliError::BadInput(format!("{}: {what}", file.display()))
 }
 
+/// `bitrate_bps` of stream `id` in `streams.csv` at `path`.
+fn stream_rate(path: &Path, id: u32) -> Result<u64, CliError> {
+    let mut rdr = csv::Reader::from_path(path).map_err(|e| bad(path, format!("cannot read: {e}")))?;
+    let headers = rdr.headers().map_err(|e| bad(path, e))?.clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).ok_or_else(|| bad(path, format!("no column `{name}`")));
+    let (id_col, rate_col) = (col("stream_id")?, col("bitrate_bps")?);
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| bad(path, e))?;
+        if rec.get(id_col).and_then(|c| c.parse::<u32>().ok()) == Some(id) {
+            let cell = rec.get(rate_col).unwrap_or("");
+            return cell.parse().map_err(|_| bad(path, format!("stream {id}: bitrate_bps: expected an integer, got `{cell}`")));
+        }
+    }
+    Err(bad(path, format!("no row for stream {id}")))
+}
+
 fn read_rows(path: &Path) -> Result<Vec<Row>, CliError> {
     let mut rdr = csv::Reader::from_path(path).map_err(|e| bad(path, format!("cannot read: {e}")))?;
     let headers = rdr.headers().map_err(|e| bad(path, e))?.clone();
@@ -186,7 +203,6 @@ pub fn schedule(args: &TsArgs) -> Result<Schedule, CliError> {
     let file = format!("{} (scenario)", manifest_path.display());
     let loaded = scenario::load_str(&file, &resolved.to_string(), &[], None)?;
     let sc = &loaded.scenario;
-    let bitrate = Bitrate::new(sc.raw.content.bitrate_bps);
     let csv_path = args.run_dir.join("migrations.csv");
     let rows = read_rows(&csv_path)?;
     let row = match args.row {
@@ -201,18 +217,30 @@ pub fn schedule(args: &TsArgs) -> Result<Schedule, CliError> {
             .min_by_key(|r| r.index)
             .ok_or_else(|| bad(&csv_path, "no finished migration with a destination matches --stream/--outcome"))?,
     };
-    let n_modules = sc.extent_packets.len();
+    // The stream's bit-rate class (its rate in streams.csv): its packet
+    // clock, extents and title length.
+    let class = match sc.classes.len() {
+        1 => &sc.classes[0],
+        _ => {
+            let rate = stream_rate(&args.run_dir.join("streams.csv"), row.stream_id)?;
+            sc.classes.iter().find(|c| c.bitrate_bps == rate).ok_or_else(|| {
+                bad(&args.run_dir.join("streams.csv"), format!("stream {}: bitrate_bps {rate} is no class of the scenario", row.stream_id))
+            })?
+        }
+    };
+    let bitrate = Bitrate::new(class.bitrate_bps);
+    let n_modules = class.extent_packets.len();
     if row.source >= n_modules || row.destination >= n_modules {
         return Err(bad(&csv_path, format!("row {}: module out of range for {n_modules} modules", row.index)));
     }
-    let n_dst = sc.extent_packets[row.destination];
+    let n_dst = class.extent_packets[row.destination];
     // The stall of a hand-off within one packet time is the grace the
     // discontinuity indicator absorbs: no slot goes empty.
     let stall_slots = time_to_packets(SimDuration::from_secs_f64(row.stall_s), bitrate);
     let sp = splice(row.policy == "naive", row.packet_offset, row.lost_packets, row.duplicate_packets, stall_slots, n_dst);
     let window = time_to_packets(SimDuration::from_secs_f64(args.window_s), bitrate).max(1);
     let src_from = sp.source_stop.saturating_sub(window);
-    let dst_end = (sp.destination_first + window).min(sc.title_packets);
+    let dst_end = (sp.destination_first + window).min(class.title_packets);
     let rap = time_to_packets(SimDuration::from_secs_f64(sc.raw.content.random_access_interval_s), bitrate).max(1);
     let mut segments =
         vec![Segment { from: Feed::Source, slot: 0, packets: sp.source_stop - src_from, title_packet: src_from, discontinuity: false }];
@@ -255,11 +283,11 @@ pub fn schedule(args: &TsArgs) -> Result<Schedule, CliError> {
         "stall_s": row.stall_s,
         "lost_packets": row.lost_packets,
         "duplicate_packets": row.duplicate_packets,
-        "bitrate_bps": sc.raw.content.bitrate_bps,
+        "bitrate_bps": class.bitrate_bps,
         "packet_bytes": 188,
         "random_access_packets": rap,
-        "extent_packets": sc.extent_packets,
-        "title_packets": sc.title_packets,
+        "extent_packets": class.extent_packets,
+        "title_packets": class.title_packets,
         "source_stop_packet": sp.source_stop,
         "destination_first_packet": sp.destination_first,
         "gap_slots": sp.gap_slots,

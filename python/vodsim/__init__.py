@@ -65,6 +65,7 @@ COLUMN_TYPES: dict[str, dict[str, str]] = {
         "delivered": "int", "glitches": "int", "freezes": "int", "freeze_s": "float",
         "lost_s": "float", "terminated_lost_s": "float", "duplicate_s": "float",
         "stall_s": "float", "startup_s": "float", "migrations": "int", "terminated": "flag",
+        "bitrate_bps": "int",
     },
     "migrations.csv": {
         "t_s": "float", "cause": "text", "policy": "text", "user_id": "int",

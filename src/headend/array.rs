@@ -108,7 +108,8 @@ impl Headend {
         extent: u32,
         deadline: SimTime,
     ) -> ReadId {
-        let rd = self.new_read(q, owner, m, title, extent, deadline);
+        let site = self.layout.site(m, self.layout.class_of(title));
+        let rd = self.new_read(q, owner, m, site, title, extent, deadline);
         self.reads.insert(rd)
     }
 
@@ -120,9 +121,19 @@ impl Headend {
     /// final state instead of being looked up four more times. ~60 of a
     /// peer-simpy service period's ~1 050 instructions.
     #[inline(always)]
-    pub(super) fn issue_stream_read(&mut self, q: &mut impl Agenda, s: StreamId, m: usize, title: u32, extent: u32, deadline: SimTime) {
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn issue_stream_read(
+        &mut self,
+        q: &mut impl Agenda,
+        s: StreamId,
+        m: usize,
+        site: usize,
+        title: u32,
+        extent: u32,
+        deadline: SimTime,
+    ) {
         let epoch = self.streams[s as usize].epoch;
-        let mut rd = self.new_read(q, Owner::Stream { stream: s, epoch }, m, title, extent, deadline);
+        let mut rd = self.new_read(q, Owner::Stream { stream: s, epoch }, m, site, title, extent, deadline);
         if rd.state == ReadState::Failed {
             self.streams[s as usize].next_read = Some(self.reads.insert(rd));
             return;
@@ -149,15 +160,16 @@ impl Headend {
     /// The fields of a new read of extent `extent` of `title` on module `m`,
     /// failed if its disk or module is down (and counted so).
     #[inline(always)]
-    fn new_read(&mut self, q: &mut impl Agenda, owner: Owner, m: usize, title: u32, extent: u32, deadline: SimTime) -> Read {
+    #[allow(clippy::too_many_arguments)]
+    fn new_read(&mut self, q: &mut impl Agenda, owner: Owner, m: usize, site: usize, title: u32, extent: u32, deadline: SimTime) -> Read {
         let now = q.now();
         let disk = self.layout.disk_of(title, extent);
-        let (a, b) = self.layout.extent_span(m, extent);
+        let (a, b) = self.layout.extent_span_at(site, extent);
         let bytes = (b - a) * 188;
         let cylinder = match (self.sc.raw.headend.placement, &self.drive_model) {
             // Drawn when the disk starts the read.
             (Placement::Random, _) => 0,
-            (Placement::Striped, None) => self.layout.cylinder_of(m, title, extent),
+            (Placement::Striped, None) => self.layout.cylinder_at(site, title, extent),
             (Placement::Striped, Some(drive)) => {
                 let lbn = self.layout.lbn_of(m, title, extent).unwrap_or(0);
                 drive.locate(lbn).map_or(0, |(c, _, _)| c)
@@ -569,8 +581,9 @@ impl Headend {
             // slot start until now, then the rest of the extent.
             if ok {
                 let (from, end) = self.slot_packets(s);
-                let shown_from = st.grid.position_at(now, self.bitrate).clamp(from, end);
-                let slot_start = st.grid.time_of(from, self.bitrate);
+                let rate = self.rates[st.class as usize];
+                let shown_from = st.grid.position_at(now, rate).clamp(from, end);
+                let slot_start = st.grid.time_of(from, rate);
                 self.freeze(s, slot_start, now);
                 if shown_from > from {
                     self.impact(now, s, super::Impact::Lost(shown_from - from));

@@ -124,7 +124,7 @@ impl Headend {
     }
 
     fn planned_item(&self, m: usize, i: usize, r: &PlannedRead) -> Item {
-        let (a, b) = self.layout.extent_span(m, r.extent);
+        let (a, b) = self.layout.extent_span(m, self.layout.class_of(r.title), r.extent);
         Item {
             deadline: r.deadline,
             bytes: (b - a) * 188,

@@ -19,15 +19,16 @@
 //! Questions any component may ask (no state changes):
 //! - `stream`, `streams`, `user_of`: a stream's state, its user.
 //! - `layout`, `bitrate`, `period_of`, `pkt_time`, `time_pkts`: extents and
-//!   the packet clock.
+//!   the packet clock (per stream: its titles' bit-rate class).
+//! - `class_of_stream`: a stream's bit-rate class, to index `layout`.
 //! - `position_at`, `slot_packets`: where a stream's viewer is.
 //! - `module_count`, `module_streams`, `module_feeding`, `module_live`,
 //!   `module_degraded`, `admits`, `module_limit`, `buffer_fill`: a module's
 //!   state, room and admission limit.
 //! - `may_admit`: a module as a source sees it (the replica map, not what
 //!   the module stores); `stores`: what its disks hold.
-//! - `disk_failed`, `read_done`, `expected_read`, `typical_extent_read`:
-//!   disks and reads.
+//! - `disk_failed`, `read_done`, `expected_read`, `typical_extent_read`,
+//!   `class_extent_read`: disks and reads.
 //! - `disk_busy_ns`, `disk_util_since`: disk utilisation samples.
 //!
 //! What the migration protocol may tell a module (FIG. 4–6):
@@ -142,7 +143,7 @@ impl Headend {
                 ));
             }
         }
-        if self.fatc.busiest_channel_streams() > self.fatc.streams_per_channel() {
+        if !self.fatc.within_rate() {
             return Err("an FATC channel carries more than its payload rate".into());
         }
         Ok(())
@@ -187,8 +188,14 @@ impl Headend {
         &self.layout
     }
 
-    pub fn bitrate(&self) -> Bitrate {
-        self.bitrate
+    /// The rate of stream `s` (its titles' class).
+    pub fn bitrate(&self, s: StreamId) -> Bitrate {
+        self.rate(s)
+    }
+
+    /// Bit-rate class of stream `s` (`Layout::class_of` of its titles).
+    pub fn class_of_stream(&self, s: StreamId) -> usize {
+        self.streams[s as usize].class as usize
     }
 
     /// Service period of module `m` (its extent's play time).
@@ -196,20 +203,21 @@ impl Headend {
         self.modules[m].period
     }
 
-    /// Time to play `pkts` packets.
-    pub fn pkt_time(&self, pkts: u64) -> SimDuration {
-        packets_to_time(pkts, self.bitrate)
+    /// Time to play `pkts` packets of stream `s`.
+    pub fn pkt_time(&self, s: StreamId, pkts: u64) -> SimDuration {
+        packets_to_time(pkts, self.rate(s))
     }
 
-    /// Packets played in `d`.
-    pub fn time_pkts(&self, d: SimDuration) -> u64 {
-        time_to_packets(d, self.bitrate)
+    /// Packets of stream `s` played in `d`.
+    pub fn time_pkts(&self, s: StreamId, d: SimDuration) -> u64 {
+        time_to_packets(d, self.rate(s))
     }
 
     /// Title position of stream `s` at `t` [packets].
     pub fn position_at(&self, s: StreamId, t: SimTime) -> u64 {
         let st = &self.streams[s as usize];
-        st.grid.position_at(t, self.bitrate).min(self.layout.title_packets)
+        let c = st.class as usize;
+        st.grid.position_at(t, self.rates[c]).min(self.layout.title_packets(c))
     }
 
     /// Packets [from, end) of the current slot's extent that the viewer is
@@ -217,7 +225,7 @@ impl Headend {
     /// anchor) never sees the part before.
     pub fn slot_packets(&self, s: StreamId) -> (u64, u64) {
         let st = &self.streams[s as usize];
-        let (a, b) = self.layout.extent_span(st.module as usize, st.cur);
+        let (a, b) = self.layout.extent_span_at(st.site as usize, st.cur);
         (a.max(st.grid.anchor_pkt).min(b), b)
     }
 
@@ -256,7 +264,7 @@ impl Headend {
     /// destination finds out at steps 506/508.
     pub fn may_admit(&self, m: usize, t: u32) -> bool {
         let md = &self.modules[m];
-        self.module_live(m) && !md.degraded && md.streams < self.module_limit(m).0 && self.layout.catalogued(m, t)
+        self.module_live(m) && !md.degraded && self.room(m, self.layout.class_of(t), 1).is_ok() && self.layout.catalogued(m, t)
     }
 
     /// Whether module `m`'s disks hold title `t`.
@@ -280,7 +288,7 @@ impl Headend {
     /// of the stroke, a full revolution, the transfer where the extent is
     /// (and the validated drive's overheads and track switches).
     pub fn expected_read(&self, m: usize, title: u32, extent: u32) -> SimDuration {
-        let (a, b) = self.layout.extent_span(m, extent);
+        let (a, b) = self.layout.extent_span(m, self.layout.class_of(title), extent);
         let bytes = (b - a) * 188;
         match &self.drive_model {
             Some(drive) => {
@@ -294,7 +302,12 @@ impl Headend {
     /// Expected service time of a whole extent of module `m` at mid-stroke
     /// (the validated drive: at its middle block).
     pub fn typical_extent_read(&self, m: usize) -> SimDuration {
-        let bytes = self.layout.extent_packets[m] * 188;
+        self.class_extent_read(m, 0)
+    }
+
+    /// `typical_extent_read` of an extent of class `c`.
+    pub fn class_extent_read(&self, m: usize, c: usize) -> SimDuration {
+        let bytes = self.layout.extent_packets(m, c) * 188;
         match &self.drive_model {
             Some(drive) => self.drive_budget(drive, drive.capacity_sectors() / 2, bytes),
             None => self.disk.expected_service_time(bytes, self.disk.cylinders / 2),
@@ -318,17 +331,15 @@ impl Headend {
         (!self.leaves_at_title_end()).then(|| self.next_title_of(s))
     }
 
-    /// Module `m` counts one more stream against its admission limit (a
-    /// destination's promise).
-    pub fn reserve_stream(&mut self, m: usize) {
-        self.modules[m].streams += 1;
-        self.switch_dirty = true;
+    /// Module `m` counts one more stream (stream `s`) against its admission
+    /// limit (a destination's promise).
+    pub fn reserve_stream(&mut self, m: usize, s: StreamId) {
+        self.count_stream(m, self.streams[s as usize].class as usize, 1);
     }
 
-    /// Module `m` withdraws a promise made by `reserve_stream`.
-    pub fn unreserve_stream(&mut self, m: usize) {
-        self.modules[m].streams -= 1;
-        self.switch_dirty = true;
+    /// Module `m` withdraws a promise made by `reserve_stream` for stream `s`.
+    pub fn unreserve_stream(&mut self, m: usize, s: StreamId) {
+        self.count_stream(m, self.streams[s as usize].class as usize, -1);
     }
 
     /// The source is to stop output of stream `s` at `at` (the transition
@@ -384,17 +395,18 @@ impl Headend {
         let lost = q_pkt.saturating_sub(p_stop);
         let dup = p_stop.saturating_sub(q_pkt);
         let src = self.streams[s as usize].module;
+        let class = self.streams[s as usize].class as usize;
         if src != NO_MODULE && src as usize != dst {
-            self.modules[src as usize].streams -= 1;
+            self.count_stream(src as usize, class, -1);
         }
-        let extent = (q_pkt / self.layout.extent_packets[dst]) as u32;
+        let extent = (q_pkt / self.layout.extent_packets(dst, class)) as u32;
         // A first packet no later than the one-packet grace after the last
         // one the viewer had is the jitter the patent's transition absorbs:
         // the destination sets the discontinuity indicator because that
         // packet "may be sent slightly early or slightly late", and the
         // decoder, playing from its buffer, shows no stall. It stays in the
         // hand-off's stall (`stall_s`); a longer one is a freeze.
-        let grace = self.pkt_time(u64::from(self.sc.raw.migration.trigger_grace_packets));
+        let grace = self.pkt_time(s, u64::from(self.sc.raw.migration.trigger_grace_packets));
         if stall > grace {
             self.freeze(s, dark, now);
         }
@@ -415,6 +427,7 @@ impl Headend {
         log.migrations += 1;
         let st = &mut self.streams[s as usize];
         st.module = dst as u16;
+        st.site = self.layout.site(dst, class) as u16;
         st.epoch = st.epoch.wrapping_add(1);
         st.grid = Grid { anchor_t: now, anchor_pkt: q_pkt };
         st.cur = extent;

@@ -2,31 +2,47 @@
 //! round-robin over the disks of a module, starting at a per-title disk,
 //! and replicated on a subset of modules.
 
-/// Where titles and extents live.
+/// Where titles and extents live. Titles come in bit-rate classes
+/// (`content.classes`; one class without it): a title's extents hold a
+/// module's service period at its class's rate, so extent sizes depend on
+/// the module and the class. Every figure of a title's extents is indexed
+/// by a *site*, `class * modules + module` (`site`), which a stream keeps
+/// (`Stream::site`) so that its deadlines index as they did with one class.
 pub struct Layout {
     pub modules: u32,
     pub disks: u32,
     pub titles: u32,
     pub replicas: u32,
-    pub title_packets: u64,
-    /// Packets per extent on each module.
-    pub extent_packets: Vec<u64>,
     pub cylinders: u32,
-    /// Extent slots per disk on each module, to spread titles over the
-    /// surface when placement is striped.
-    slots_per_disk: Vec<u64>,
-    /// Extents of a title on each module: `title_packets` / `extent_packets[m]`
-    /// rounded up. This and `per_title` are derived in `new` from the public
-    /// fields, like `slots_per_disk`, so that a read does not redivide them.
-    extents: Vec<u64>,
-    /// Extents of one title on one disk of each module: `extents[m]` / `disks`
-    /// rounded up [extents].
-    per_title: Vec<u64>,
+    /// A title's extents at each site.
+    sites: Vec<Site>,
+    /// Class of each title; empty when there is one class.
+    class_of: Vec<u8>,
     /// `disks`' constant for `fast_mod` (2^64 / disks, rounded up).
     disks_magic: u64,
     /// Where titles occupy blocks (validated drive); `None` for the formula
     /// disk, whose titles take no space.
     blocks: Option<Blocks>,
+}
+
+/// A title's extents on one module for one class, in one place so that a
+/// deadline finds them with one bounds check and one cache line.
+#[derive(Clone, Copy, Debug)]
+struct Site {
+    /// Packets per extent.
+    extent_packets: u64,
+    /// Packets in a title.
+    title_packets: u64,
+    /// Extents of a title: `title_packets` / `extent_packets` rounded up.
+    /// This, `per_title` and `slots_per_disk` are derived in `new`, so that
+    /// a read does not redivide them.
+    extents: u64,
+    /// Extents of one title on one disk: `extents` / `disks` rounded up [extents].
+    per_title: u64,
+    /// Extent slots per disk, to spread titles over the surface when
+    /// placement is striped (a slot is an extent of the class; the formula
+    /// disk's cylinders are a position, not a capacity).
+    slots_per_disk: u64,
 }
 
 /// The block layout of a module's disks under the validated drive: each
@@ -78,6 +94,8 @@ fn fast_mod(a: u32, magic: u64, d: u32) -> u32 {
 }
 
 impl Layout {
+    /// A layout of one class: titles of `title_packets`, extents of
+    /// `extent_packets[m]` on module m.
     pub fn new(
         modules: u32,
         disks: u32,
@@ -87,31 +105,59 @@ impl Layout {
         extent_packets: Vec<u64>,
         cylinders: u32,
     ) -> Layout {
-        let extents: Vec<u64> = extent_packets.iter().map(|&n| title_packets.div_ceil(n)).collect();
-        let per_title: Vec<u64> = extents.iter().map(|&x| x.div_ceil(disks as u64)).collect();
-        let slots_per_disk = per_title
+        Layout::with_classes(modules, disks, titles, replicas, &[(title_packets, extent_packets)], Vec::new(), cylinders)
+    }
+
+    /// A layout of several classes: class c has titles of `classes[c].0`
+    /// packets and extents of `classes[c].1[m]` on module m; title t is of
+    /// class `class_of[t]` (every title of class 0 if `class_of` is empty).
+    pub fn with_classes(
+        modules: u32,
+        disks: u32,
+        titles: u32,
+        replicas: u32,
+        classes: &[(u64, Vec<u64>)],
+        class_of: Vec<u8>,
+        cylinders: u32,
+    ) -> Layout {
+        // Titles on one module: each title has `replicas` copies spread over M modules.
+        let titles_here = (titles as u64 * replicas as u64).div_ceil(modules as u64);
+        let sites = classes
             .iter()
-            .map(|&per_title| {
-                // Titles on one module: each title has `replicas` copies spread over M modules.
-                let titles_here = (titles as u64 * replicas as u64).div_ceil(modules as u64);
-                (per_title * titles_here).max(1)
+            .flat_map(|(tp, ep)| {
+                ep.iter().map(move |&n| {
+                    let extents = tp.div_ceil(n);
+                    let per_title = extents.div_ceil(disks as u64);
+                    Site { extent_packets: n, title_packets: *tp, extents, per_title, slots_per_disk: (per_title * titles_here).max(1) }
+                })
             })
             .collect();
         let disks_magic = (u64::MAX / u64::from(disks.max(1))).wrapping_add(1);
-        Layout {
-            modules,
-            disks,
-            titles,
-            replicas,
-            title_packets,
-            extent_packets,
-            cylinders,
-            slots_per_disk,
-            extents,
-            per_title,
-            disks_magic,
-            blocks: None,
-        }
+        Layout { modules, disks, titles, replicas, cylinders, sites, class_of, disks_magic, blocks: None }
+    }
+
+    /// Class of title `t`.
+    #[inline]
+    pub fn class_of(&self, t: u32) -> usize {
+        if self.class_of.is_empty() { 0 } else { self.class_of.get(t as usize).map_or(0, |&c| c as usize) }
+    }
+
+    /// The site of module `m` for class `c`.
+    #[inline]
+    pub fn site(&self, m: usize, c: usize) -> usize {
+        c * self.modules as usize + m
+    }
+
+    /// Packets in a title of class `c`.
+    #[inline]
+    pub fn title_packets(&self, c: usize) -> u64 {
+        self.sites[self.site(0, c)].title_packets
+    }
+
+    /// Packets per extent of class `c` on module `m`.
+    #[inline]
+    pub fn extent_packets(&self, m: usize, c: usize) -> u64 {
+        self.sites[self.site(m, c)].extent_packets
     }
 
     /// The layout with titles occupying blocks as `blocks` says.
@@ -126,7 +172,8 @@ impl Layout {
         let b = self.blocks.as_ref()?;
         let sectors = b.extent_sectors[m];
         let rank = held_before(self.modules, self.replicas, m as u32, t);
-        let per_title = self.per_title[m];
+        // One class: the block layout is refused with several.
+        let per_title = self.sites[m].per_title;
         let slot = u64::from(e / self.disks);
         let lbn = match b.popular_inner {
             false => (rank * per_title + slot) * sectors,
@@ -135,9 +182,16 @@ impl Layout {
         Some(lbn)
     }
 
-    /// Extents of a title on module `m` (the last one may be short).
-    pub fn extents(&self, m: usize) -> u32 {
-        self.extents[m] as u32
+    /// Extents of a title of class `c` on module `m` (the last one may be short).
+    #[inline]
+    pub fn extents(&self, m: usize, c: usize) -> u32 {
+        self.extents_at(self.site(m, c))
+    }
+
+    /// `extents` at a site.
+    #[inline(always)]
+    pub fn extents_at(&self, site: usize) -> u32 {
+        self.sites[site].extents as u32
     }
 
     /// True if the library's replica map assigns title `t` to module `m`
@@ -176,25 +230,37 @@ impl Layout {
     /// titles are laid out in order, each disk holding its share of every
     /// title's extents contiguously.
     pub fn cylinder_of(&self, m: usize, t: u32, e: u32) -> u32 {
+        self.cylinder_at(self.site(m, self.class_of(t)), t, e)
+    }
+
+    /// `cylinder_of` at the site of module m for title t's class.
+    #[inline]
+    pub fn cylinder_at(&self, site: usize, t: u32, e: u32) -> u32 {
+        let Site { per_title, slots_per_disk: slots, .. } = self.sites[site];
         // Five u64 divisions per striped read, of which the two in
         // `per_title` depend on the module only (precomputed in `new`) and
         // `slot % slots` is the identity for the extents of a title (t <
         // titles, e < extents(m) make slot < slots), so it is taken only
         // when out of range. Callgrind on default: 69 to 43 instructions a
         // call, 65 k calls.
-        let per_title = self.per_title[m];
         let title_rank = (t as u64 * self.replicas as u64) / self.modules as u64;
         let slot = title_rank * per_title + u64::from(e / self.disks);
-        let slots = self.slots_per_disk[m];
         let slot = if slot < slots { slot } else { slot % slots };
         (slot * self.cylinders as u64 / slots) as u32
     }
 
-    /// Packets of extent e of the title on module m, as [start, end).
-    pub fn extent_span(&self, m: usize, e: u32) -> (u64, u64) {
-        let n = self.extent_packets[m];
+    /// Packets of extent e of a title of class `c` on module m, as [start, end).
+    #[inline]
+    pub fn extent_span(&self, m: usize, c: usize, e: u32) -> (u64, u64) {
+        self.extent_span_at(self.site(m, c), e)
+    }
+
+    /// `extent_span` at a site.
+    #[inline(always)]
+    pub fn extent_span_at(&self, site: usize, e: u32) -> (u64, u64) {
+        let Site { extent_packets: n, title_packets, .. } = self.sites[site];
         let start = e as u64 * n;
-        (start, (start + n).min(self.title_packets))
+        (start, (start + n).min(title_packets))
     }
 }
 
@@ -224,18 +290,19 @@ mod tests {
         assert_eq!(l.disk_of(1, 0), 1);
         assert_eq!(l.disk_of(1, 4), 5);
         assert_eq!(l.disk_of(1, 5), 0);
-        assert_eq!(l.extents(0), 2700);
+        assert_eq!(l.extents(0, 0), 2700);
     }
 
     /// The formulas `new` now precomputes, as they were computed per call.
     fn old_extents(l: &Layout, m: usize) -> u32 {
-        l.title_packets.div_ceil(l.extent_packets[m]) as u32
+        l.title_packets(0).div_ceil(l.extent_packets(m, 0)) as u32
     }
     fn old_cylinder_of(l: &Layout, m: usize, t: u32, e: u32) -> u32 {
-        let per_title = l.title_packets.div_ceil(l.extent_packets[m]).div_ceil(l.disks as u64);
+        let per_title = l.title_packets(0).div_ceil(l.extent_packets(m, 0)).div_ceil(l.disks as u64);
         let title_rank = (t as u64 * l.replicas as u64) / l.modules as u64;
         let slot = title_rank * per_title + e as u64 / l.disks as u64;
-        ((slot % l.slots_per_disk[m]) * l.cylinders as u64 / l.slots_per_disk[m]) as u32
+        let slots = l.sites[m].slots_per_disk;
+        ((slot % slots) * l.cylinders as u64 / slots) as u32
     }
 
     #[test]
@@ -264,8 +331,8 @@ mod tests {
             }) as u32;
             let l = Layout::new(modules, disks, titles, replicas, title_packets, extent_packets, cylinders);
             for m in 0..modules as usize {
-                assert_eq!(l.extents(m), old_extents(&l, m));
-                let ext = l.extents(m).max(1);
+                assert_eq!(l.extents(m, 0), old_extents(&l, m));
+                let ext = l.extents(m, 0).max(1);
                 for _ in 0..250 {
                     // In range mostly, and beyond the last title and extent too.
                     let t = match rng.below(4) {

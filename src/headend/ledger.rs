@@ -91,7 +91,7 @@ impl Headend {
     /// picture stood still, and the content of that span was never shown.
     pub(super) fn dark_unresumed(&mut self, s: StreamId, dark: SimTime, to: SimTime) {
         self.freeze(s, dark, to);
-        let pkts = self.time_pkts(to.saturating_since(dark));
+        let pkts = self.time_pkts(s, to.saturating_since(dark));
         if pkts > 0 {
             self.impact(to, s, Impact::Lost(pkts));
         }
@@ -110,10 +110,11 @@ impl Headend {
             end = end.min(e);
         }
         if self.leaves_at_title_end() && st.module != NO_MODULE {
-            end = end.min(st.grid.time_of(self.layout.title_packets, self.bitrate));
+            let c = st.class as usize;
+            end = end.min(st.grid.time_of(self.layout.title_packets(c), self.rates[c]));
         }
         self.freeze(s, from, now);
-        let pkts = self.time_pkts(end.saturating_since(from));
+        let pkts = self.time_pkts(s, end.saturating_since(from));
         if pkts > 0 {
             self.impact(now, s, Impact::TerminatedLost(pkts));
         }

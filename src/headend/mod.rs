@@ -58,7 +58,7 @@ use self::transport::{Bitrate, Fatc, packets_to_time};
 use crate::drive::{BusSpec, Drive, DriveSpec};
 use crate::engine::{RngStream, RngStreams, SimDuration, SimTime};
 use crate::report::{ModuleRow, ReadRow};
-use crate::scenario::{PopularOn, QueueDiscipline, SECTOR_BYTES, Scenario};
+use crate::scenario::{MAX_CLASSES, PopularOn, QueueDiscipline, SECTOR_BYTES, Scenario};
 
 /// The head-end's own events.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,6 +107,10 @@ struct Module {
     streams: u32,
     /// Streams whose output this module sends through the switch now.
     feeding: u32,
+    /// Their rates summed [bit/s].
+    feeding_bps: u64,
+    /// Of `streams`, those of each bit-rate class (admission with several).
+    streams_by_class: [u32; MAX_CLASSES],
     /// `busy_ns` summed over disks at the last report.
     busy_at_report: u64,
     period: SimDuration,
@@ -132,8 +136,10 @@ pub struct Counters {
 pub struct Headend {
     sc: Scenario,
     end: SimTime,
-    /// The stream rate of every title.
-    bitrate: Bitrate,
+    /// The stream rate of each bit-rate class of titles (`Stream::class`).
+    rates: [Bitrate; MAX_CLASSES],
+    /// Bit-rate classes in use (`Layout::classes`).
+    classes: usize,
     streams: Vec<Stream>,
     /// Report-only state of each stream, same index as `streams`.
     logs: Vec<StreamLog>,
@@ -219,6 +225,10 @@ impl Headend {
             QueueDiscipline::ScanEdf => Discipline::ScanEdf,
         };
         let bitrate = Bitrate::new(raw.content.bitrate_bps);
+        let mut rates = [Bitrate::new(sc.classes[0].bitrate_bps); MAX_CLASSES];
+        for (r, c) in rates.iter_mut().zip(&sc.classes) {
+            *r = Bitrate::new(c.bitrate_bps);
+        }
         // A module's bus replaces the drive's own host interface (DiskSim's
         // validation rig's, 0.105 ms a sector for the Cheetah 9LP).
         let drive_model = sc.drive.as_ref().map(|spec| match h.host_bus_bytes_per_s {
@@ -256,21 +266,17 @@ impl Headend {
                 degraded: false,
                 streams: 0,
                 feeding: 0,
+                feeding_bps: 0,
+                streams_by_class: [0; MAX_CLASSES],
                 busy_at_report: 0,
                 period: packets_to_time(sc.extent_packets[m], bitrate),
-                extent_transfer: disk.zones.transfer_table(sc.extent_packets[m] * 188),
+                extent_transfer: disk.zones.transfer_table(sc.classes[0].extent_packets[m] * 188),
                 bus_free: SimTime::ZERO,
             })
             .collect();
-        let layout = Layout::new(
-            h.modules,
-            h.disks_per_module,
-            raw.content.titles,
-            sc.replicas,
-            sc.title_packets,
-            sc.extent_packets.clone(),
-            d.cylinders,
-        );
+        let classes: Vec<(u64, Vec<u64>)> = sc.classes.iter().map(|c| (c.title_packets, c.extent_packets.clone())).collect();
+        let layout =
+            Layout::with_classes(h.modules, h.disks_per_module, raw.content.titles, sc.replicas, &classes, sc.title_classes(), d.cylinders);
         let layout = match &sc.drive {
             Some(spec) => layout.with_blocks(Blocks {
                 capacity_sectors: spec.capacity_sectors(),
@@ -287,7 +293,8 @@ impl Headend {
         Headend {
             sc: sc.clone(),
             end: SimTime::from_secs_f64(raw.duration_s),
-            bitrate,
+            rates,
+            classes: sc.classes.len(),
             streams: Vec::with_capacity(raw.workload.streams as usize),
             logs: Vec::with_capacity(raw.workload.streams as usize),
             feeder: Vec::with_capacity(raw.workload.streams as usize),
@@ -299,7 +306,7 @@ impl Headend {
             drives,
             drive_model,
             host_bus: h.host_bus_bytes_per_s,
-            fatc: Fatc::new(h.transport.channels, h.transport.channel_bps, bitrate.bps()),
+            fatc: Fatc::new(h.transport.channels, h.transport.channel_bps, sc.classes.iter().map(|c| c.bitrate_bps).min().unwrap_or(1)),
             counters: Counters::default(),
             ledger: ledger::Ledger { warmup: SimTime::from_secs_f64(sc.raw.warmup_s), recs: Vec::new() },
             module_rows: Vec::new(),
@@ -337,10 +344,17 @@ impl Headend {
     }
 
     /// Slot [start, end) of extent `e` for stream `s` on its module.
+    #[inline]
     fn slot_end(&self, s: StreamId, e: u32) -> SimTime {
         let st = &self.streams[s as usize];
-        let (_, end) = self.layout.extent_span(st.module as usize, e);
-        st.grid.time_of(end, self.bitrate)
+        let (_, end) = self.layout.extent_span_at(st.site as usize, e);
+        st.grid.time_of(end, self.rates[st.class as usize])
+    }
+
+    /// The rate of stream `s`.
+    #[inline]
+    fn rate(&self, s: StreamId) -> Bitrate {
+        self.rates[self.streams[s as usize].class as usize]
     }
 
     /// The disks of module `m`.

@@ -26,18 +26,16 @@ impl Headend {
         self.close_slot(q, s);
         let st = &mut self.streams[s as usize];
         let next = st.cur.wrapping_add(1);
-        let m = st.module as usize;
-        if next >= self.layout.extents(m) {
+        if next >= self.layout.extents_at(st.site as usize) {
             match self.sc.raw.workload.on_title_end {
                 TitleEnd::Leave => {
                     self.end_stream(q, s, Status::Ended);
                     return;
                 }
                 TitleEnd::NewTitle => {
-                    let titles = self.sc.raw.content.titles;
                     let t = match self.logs[s as usize].next_title.take() {
                         Some(t) => t,
-                        None => self.popularity.draw(titles, &mut self.rng_session),
+                        None => self.draw_next_title(s),
                     };
                     let st = &mut self.streams[s as usize];
                     st.title = t;
@@ -58,7 +56,7 @@ impl Headend {
         if !self.streams[s as usize].cur_ok {
             let (from, end) = self.slot_packets(s);
             self.streams[s as usize].lost_pkts += end - from;
-            let slot_start = self.streams[s as usize].grid.time_of(from, self.bitrate);
+            let slot_start = self.streams[s as usize].grid.time_of(from, self.rate(s));
             let now = q.now();
             self.freeze(s, slot_start, now);
             if end > from {
@@ -195,10 +193,10 @@ impl Headend {
         if st.stop_at.is_some_and(|stop| st.next_deadline >= stop) {
             return;
         }
-        let m = st.module as usize;
+        let (m, site) = (st.module as usize, st.site as usize);
         let deadline = st.next_deadline;
         let next = st.cur.wrapping_add(1);
-        let (title, extent) = if next < self.layout.extents(m) {
+        let (title, extent) = if next < self.layout.extents_at(site) {
             (st.title, next)
         } else if self.leaves_at_title_end() {
             return;
@@ -207,7 +205,7 @@ impl Headend {
         };
         // The stream names the read before it reaches the disk, so a
         // dispatch at once already knows whom it is for.
-        self.issue_stream_read(q, s, m, title, extent, deadline);
+        self.issue_stream_read(q, s, m, site, title, extent, deadline);
     }
 
     /// Deadlines of `s`'s grid in (from, to) fell due with nobody feeding
@@ -218,13 +216,14 @@ impl Headend {
             return;
         }
         let m = st.module as usize;
-        let n = self.layout.extent_packets[m];
+        let c = st.class as usize;
+        let (n, title_packets, rate) = (self.layout.extent_packets(m, c), self.layout.title_packets(c), self.rates[c]);
         let grid = st.grid;
-        let first = grid.position_at(from, self.bitrate) / n + 1;
+        let first = grid.position_at(from, rate) / n + 1;
         let mut count = 0;
         let mut e = first;
-        while (e * n) < self.layout.title_packets {
-            let t = grid.time_of(e * n, self.bitrate);
+        while (e * n) < title_packets {
+            let t = grid.time_of(e * n, rate);
             if t >= to {
                 break;
             }

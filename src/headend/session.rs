@@ -17,7 +17,7 @@ impl Headend {
         let mut placed = 0;
         while placed < raw.workload.streams {
             let title = self.popularity.draw(raw.content.titles, &mut self.rng_session);
-            let title_extents_max = self.layout.extents(0).max(1);
+            let title_extents_max = self.layout.extents(0, self.layout.class_of(title)).max(1);
             let extent = self.rng_session.below(title_extents_max as u64) as u32;
             let phase = SimDuration((self.rng_session.uniform() * self.modules[0].period.0 as f64) as u64);
             let n = k.min(raw.workload.streams - placed);
@@ -47,8 +47,19 @@ impl Headend {
         if !self.module_live(m) || md.degraded || !self.layout.holds(m, t) {
             return Err(Blocked::NoModule);
         }
+        self.room(m, self.layout.class_of(t), n)
+    }
+
+    /// Whether module `m`'s resources take `n` more streams of class `c`.
+    /// One class: its streams against `module_limit`. Several: what each
+    /// resource's streams use, by their own class, plus the new ones,
+    /// against the resource (`class_room`).
+    pub(super) fn room(&self, m: usize, c: usize, n: u32) -> Result<(), Blocked> {
+        if self.classes > 1 && self.sc.raw.headend.admission.enabled {
+            return self.class_room(m, c, n);
+        }
         let (limit, why) = self.module_limit(m);
-        if md.streams + n > limit {
+        if self.modules[m].streams + n > limit {
             return Err(why);
         }
         Ok(())
@@ -60,10 +71,15 @@ impl Headend {
     /// of its extents (from whichever disk model the head-end has), the
     /// bandwidth of the host bus its disks share (`host_bus_bytes_per_s`,
     /// same margin; counted as `disk`), or its buffer (two extents per stream; or `max_streams_per_module` when
-    /// set), whichever is smaller.
+    /// set), whichever is smaller. With several bit-rate classes, streams
+    /// of the catalogue's mix (each class by its share), for reports and
+    /// load shares; admission counts each stream's own class (`room`).
     pub fn module_limit(&self, m: usize) -> (u32, Blocked) {
         if !self.sc.raw.headend.admission.enabled {
             return (self.sc.max_streams_per_module, Blocked::Buffer);
+        }
+        if self.classes > 1 {
+            return self.mix_limit(m);
         }
         let disk = self.layout.disks * self.disk_streams(m);
         let buffer = self.sc.max_streams_per_module;
@@ -72,7 +88,7 @@ impl Headend {
             // The module's disks share one host bus: an extent per stream
             // per service period crosses it, within the same margin.
             let budget = rate * self.modules[m].period.as_secs_f64() * (1.0 - self.sc.raw.headend.admission.disk_margin);
-            let bus = (budget / (self.layout.extent_packets[m] * 188) as f64).floor() as u32;
+            let bus = (budget / (self.layout.extent_packets(m, 0) * 188) as f64).floor() as u32;
             if bus < limit.0 {
                 limit = (bus, Blocked::Disk);
             }
@@ -89,9 +105,87 @@ impl Headend {
         (budget / read).floor() as u32
     }
 
-    /// Streams the switch can carry at the stream rate, head-end wide.
-    fn switch_streams(&self) -> u64 {
-        self.sc.raw.headend.switch_bps / self.bitrate.bps()
+    /// What one stream of class `c` takes of module `m` per service
+    /// period: buffer (two extents: the one playing and the one being read)
+    /// [bytes], disk time (one expected extent read, spread over the disks
+    /// by striping) [ns] and host bus (one extent) [bytes].
+    fn class_cost(&self, m: usize, c: usize) -> (f64, f64, f64) {
+        let bytes = (self.layout.extent_packets(m, c) * 188) as f64;
+        (2.0 * bytes, self.class_extent_read(m, c).0 as f64, bytes)
+    }
+
+    /// Module `m`'s budgets per service period: buffer [bytes], disk time of
+    /// all its disks less the margin [ns], host bus less the margin [bytes]
+    /// (unlimited without one).
+    fn module_budget(&self, m: usize) -> (f64, f64, f64) {
+        let keep = 1.0 - self.sc.raw.headend.admission.disk_margin;
+        let period = self.modules[m].period;
+        let disk = f64::from(self.layout.disks) * period.0 as f64 * keep;
+        let bus = self.host_bus.map_or(f64::INFINITY, |rate| rate * period.as_secs_f64() * keep);
+        (self.sc.raw.headend.buffer_bytes as f64, disk, bus)
+    }
+
+    /// `room` with several classes: the buffer holds two extents of each
+    /// stream's own class, the disks serve one extent read of each per
+    /// period within the margin, the host bus carries one extent of each;
+    /// `max_streams_per_module`, when set, caps the count. The disks' time
+    /// is pooled (striping spreads every stream's reads over all of them),
+    /// where one class counts whole streams per disk (`disk_streams`), which
+    /// keeps the outputs of every single-class scenario as they were.
+    fn class_room(&self, m: usize, c: usize, n: u32) -> Result<(), Blocked> {
+        let md = &self.modules[m];
+        let (buffer, disk, bus) = self.usage_with(m, c, n);
+        let (buffer_max, disk_max, bus_max) = self.module_budget(m);
+        if disk > disk_max || bus > bus_max {
+            return Err(Blocked::Disk);
+        }
+        let capped = self.sc.raw.headend.max_streams_per_module.is_some_and(|k| md.streams + n > k);
+        if buffer > buffer_max || capped {
+            return Err(Blocked::Buffer);
+        }
+        Ok(())
+    }
+
+    /// What module `m`'s streams, with `n` more of class `c`, take per
+    /// service period: buffer [bytes], disk time [ns], host bus [bytes]
+    /// (`class_cost` times the streams of each class).
+    fn usage_with(&self, m: usize, c: usize, n: u32) -> (f64, f64, f64) {
+        let (mut buffer, mut disk, mut bus) = (0.0, 0.0, 0.0);
+        for (k, &count) in self.modules[m].streams_by_class[..self.classes].iter().enumerate() {
+            let count = f64::from(count + if k == c { n } else { 0 });
+            let (b, d, h) = self.class_cost(m, k);
+            buffer += count * b;
+            disk += count * d;
+            bus += count * h;
+        }
+        (buffer, disk, bus)
+    }
+
+    /// `module_limit` with several classes: streams of the catalogue's mix
+    /// (`content.classes` shares) that fit each resource.
+    fn mix_limit(&self, m: usize) -> (u32, Blocked) {
+        let shares: Vec<f64> = self.sc.raw.content.classes.iter().flatten().map(|k| k.share).collect();
+        let (mut buffer, mut disk, mut bus) = (0.0, 0.0, 0.0);
+        for (k, share) in shares.iter().enumerate() {
+            let (b, d, h) = self.class_cost(m, k);
+            buffer += share * b;
+            disk += share * d;
+            bus += share * h;
+        }
+        let (buffer_max, disk_max, bus_max) = self.module_budget(m);
+        let mut buffer_n = (buffer_max / buffer).floor() as u32;
+        if let Some(k) = self.sc.raw.headend.max_streams_per_module {
+            buffer_n = buffer_n.min(k);
+        }
+        let disk_n = (disk_max / disk).floor().min((bus_max / bus).floor()) as u32;
+        if disk_n < buffer_n { (disk_n, Blocked::Disk) } else { (buffer_n, Blocked::Buffer) }
+    }
+
+    /// Whether the switch carries `n` more streams of class `c` within its
+    /// rate, head-end wide (every stream holds an FATC channel, so the
+    /// channels' payload is the switch's load).
+    fn switch_room(&self, c: usize, n: u32) -> bool {
+        self.fatc.carried_bps() + u64::from(n) * self.rates[c].bps() <= self.sc.raw.headend.switch_bps
     }
 
     /// Module for `n` new streams of title `t`, per `workload.assignment`,
@@ -108,9 +202,7 @@ impl Headend {
                 for i in 0..m {
                     match self.fits(i, t, n) {
                         Ok(()) => {
-                            let limit = u64::from(self.module_limit(i).0.max(1));
-                            // Fraction in use, in millionths (no floats in the choice).
-                            let key = u64::from(self.modules[i].streams + n) * 1_000_000 / limit;
+                            let key = self.load_key(i, t, n);
                             if best.is_none_or(|(k, _)| key < k) {
                                 best = Some((key, i));
                             }
@@ -124,6 +216,30 @@ impl Headend {
                 .next_round_robin(None, t)
                 .ok_or_else(|| (0..m).filter_map(|i| self.fits(i, t, n).err()).max().unwrap_or(Blocked::NoModule)),
         }
+    }
+
+    /// Module `m`'s share of its admission limit in use with `n` more
+    /// streams of title `t`, in millionths (no floats in the choice): the
+    /// stream count against `module_limit`, or with several classes the
+    /// fullest resource by bytes and time.
+    fn load_key(&self, m: usize, t: u32, n: u32) -> u64 {
+        if self.classes < 2 || !self.sc.raw.headend.admission.enabled {
+            let limit = u64::from(self.module_limit(m).0.max(1));
+            return u64::from(self.modules[m].streams + n) * 1_000_000 / limit;
+        }
+        let (buffer, disk, bus) = self.usage_with(m, self.layout.class_of(t), n);
+        let (buffer_max, disk_max, bus_max) = self.module_budget(m);
+        let used = (buffer / buffer_max).max(disk / disk_max).max(bus / bus_max);
+        (used * 1e6) as u64
+    }
+
+    /// Module `m` counts `delta` streams of class `c` more (or fewer)
+    /// against its admission limit.
+    pub(super) fn count_stream(&mut self, m: usize, c: usize, delta: i32) {
+        let md = &mut self.modules[m];
+        md.streams = md.streams.wrapping_add_signed(delta);
+        md.streams_by_class[c] = md.streams_by_class[c].wrapping_add_signed(delta);
+        self.switch_dirty = true;
     }
 
     /// The next module in round-robin order, other than `skip`, that admits
@@ -144,9 +260,11 @@ impl Headend {
         // Admission (FIG. 1, 145): the switch and the FATC channels are the
         // head-end's, the disks and buffer the module's.
         let control = self.sc.raw.headend.admission.enabled;
-        let m = if control && self.fatc.carried() + u64::from(n) > self.switch_streams() {
+        let class = self.layout.class_of(title);
+        let rate = self.rates[class].bps();
+        let m = if control && !self.switch_room(class, n) {
             Err(Blocked::Switch)
-        } else if control && !self.fatc.has_room(n) {
+        } else if control && !self.fatc.has_room(n, rate) {
             Err(Blocked::Fatc)
         } else {
             self.choose_module(title, n)
@@ -160,9 +278,9 @@ impl Headend {
                 return;
             }
         };
-        let extent = extent.min(self.layout.extents(m) - 1);
+        let extent = extent.min(self.layout.extents(m, class) - 1);
         for _ in 0..n {
-            let Some(channel) = self.fatc.assign() else {
+            let Some(channel) = self.fatc.assign(rate) else {
                 // Only without admission control: a user's later streams.
                 self.block(q.now(), m);
                 self.count_blocked(q.now(), Blocked::Fatc);
@@ -171,7 +289,7 @@ impl Headend {
             self.counters.sessions_started += 1;
             let id = self.streams.len() as StreamId;
             self.ledger.record(q.now(), id, m as u16, Impact::SessionStarted);
-            let start_pkt = self.layout.extent_span(m, extent).0;
+            let start_pkt = self.layout.extent_span(m, class, extent).0;
             let first_deadline = t0 + self.modules[m].period;
             let session_end =
                 self.sc.raw.workload.mean_session_s.map(|mean| t0 + SimDuration::from_secs_f64(self.rng_session.exponential(mean)));
@@ -180,6 +298,8 @@ impl Headend {
                 title,
                 module: m as u16,
                 status: Status::Active,
+                class: class as u8,
+                site: self.layout.site(m, class) as u16,
                 epoch: 0,
                 grid: Grid { anchor_t: first_deadline, anchor_pkt: start_pkt },
                 // Nothing plays before the first slot: `cur` is the extent
@@ -218,8 +338,7 @@ impl Headend {
             });
             self.feeder.push(NO_MODULE);
             self.set_feeder(q.now(), id, m as u16);
-            self.modules[m].streams += 1;
-            self.switch_dirty = true;
+            self.count_stream(m, class, 1);
             if self.arrivals_open {
                 // Start-up: playout starts when the first extent is in the
                 // buffer (`start_playout`); its read is issued now with the
@@ -315,13 +434,13 @@ impl Headend {
             self.count_missed(s, dark, now);
         }
         self.drop_reads(q, s);
+        let class = self.streams[s as usize].class as usize;
         if m != NO_MODULE {
-            self.modules[m as usize].streams -= 1;
-            self.switch_dirty = true;
+            self.count_stream(m as usize, class, -1);
         }
         self.streams[s as usize].module = NO_MODULE;
         self.set_feeder(now, s, NO_MODULE);
-        self.fatc.release(channel);
+        self.fatc.release(channel, self.rates[class].bps());
     }
 
     /// The title a stream plays after `title_end` made it start another:
@@ -330,11 +449,27 @@ impl Headend {
         match self.logs[s as usize].next_title {
             Some(t) => t,
             None => {
-                let t = self.popularity.draw(self.sc.raw.content.titles, &mut self.rng_session);
+                let t = self.draw_next_title(s);
                 self.logs[s as usize].next_title = Some(t);
                 t
             }
         }
+    }
+
+    /// A title for stream `s` to continue with, of its own class: what the
+    /// viewer pays for (and what admission counted) stays the same. Drawn by
+    /// popularity until one of the class comes up (one draw with a single
+    /// class); after 10 000 misses, the class's most popular title.
+    pub(super) fn draw_next_title(&mut self, s: StreamId) -> u32 {
+        let titles = self.sc.raw.content.titles;
+        let c = self.streams[s as usize].class as usize;
+        for _ in 0..10_000 {
+            let t = self.popularity.draw(titles, &mut self.rng_session);
+            if self.layout.class_of(t) == c {
+                return t;
+            }
+        }
+        (0..titles).find(|&t| self.layout.class_of(t) == c).unwrap_or(0)
     }
 
     /// Whether a stream at the end of its title leaves.
@@ -408,6 +543,53 @@ impl Popularity {
 mod tests {
     use super::*;
     use crate::engine::RngStreams;
+
+    /// The first title of class `c`.
+    fn title_of_class(h: &Headend, c: usize) -> u32 {
+        (0..h.sc.raw.content.titles).find(|&t| h.layout.class_of(t) == c).unwrap()
+    }
+
+    #[test]
+    fn an_hd_stream_is_refused_where_an_sd_stream_still_fits() {
+        // scenarios/mixed-sd-hd.json, module 0 (4 disks, 400 MB of buffer;
+        // 2 s periods, 10 % disk margin: 7.2 s of disk time a period).
+        // By hand, an expected extent read is a seek over a third of the
+        // stroke (19 999 / 3 = 6 666 cylinders: 2.5 + 0.00035 x 6 666 =
+        // 4.8331 ms), a revolution (6 ms at 10 000 rpm) and the transfer
+        // at 40 MB/s: SD 937 556 B -> 23.4389 ms, 34.2720 ms in all; HD
+        // 3 750 224 B -> 93.7556 ms, 104.5887 ms. A stream holds two
+        // extents of buffer: SD 1 875 112 B, HD 7 500 448 B.
+        // - SD alone: disk 7 200 / 34.2720 = 210.08 -> 210 (buffer would
+        //   take 400e6 / 1 875 112 = 213.3): the disks bind.
+        // - HD alone: buffer 400e6 / 7 500 448 = 53.3 -> 53 (disk would take
+        //   7 200 / 104.5887 = 68.8): the buffer binds.
+        // - 50 HD + 10 SD hold 375 022 400 + 18 751 120 = 393 773 520 B and
+        //   5 571.6 ms: one more HD needs 401 273 968 B > 400e6 (refused by
+        //   the buffer), one more SD 395 648 632 B and 5 605.9 ms (fits).
+        let sc = crate::scenario::load(std::path::Path::new("scenarios/mixed-sd-hd.json"), &[], None).unwrap().scenario;
+        let (sd, hd) = (0, 1);
+        let fill = |c: usize| {
+            let mut h = Headend::new(&sc, false, true, true);
+            let mut n = 0;
+            while h.room(0, c, 1).is_ok() {
+                h.count_stream(0, c, 1);
+                n += 1;
+            }
+            (n, h.room(0, c, 1))
+        };
+        assert_eq!(fill(sd), (210, Err(Blocked::Disk)));
+        assert_eq!(fill(hd), (53, Err(Blocked::Buffer)));
+
+        let mut h = Headend::new(&sc, false, true, true);
+        h.count_stream(0, hd, 50);
+        h.count_stream(0, sd, 10);
+        assert_eq!(h.room(0, hd, 1), Err(Blocked::Buffer));
+        assert_eq!(h.room(0, sd, 1), Ok(()));
+        let (t_sd, t_hd) = (title_of_class(&h, sd), title_of_class(&h, hd));
+        assert!(h.admits(0, t_sd) && !h.admits(0, t_hd));
+        // Module 1 is empty: it takes either.
+        assert!(h.admits(1, t_sd) && h.admits(1, t_hd));
+    }
 
     #[test]
     fn zipf_one_favours_rank_one_by_the_harmonic_number() {

@@ -28,6 +28,12 @@ pub struct Stream {
     /// Module feeding the stream now (`NO_MODULE` while nobody is).
     pub module: u16,
     pub status: Status,
+    /// Bit-rate class of its titles (`Layout::class_of`); kept when the
+    /// viewer moves on to another title.
+    pub class: u8,
+    /// `Layout::site` of `module` and `class` (any while `module` is
+    /// `NO_MODULE`).
+    pub site: u16,
     /// Bumped whenever pending events for the stream become meaningless
     /// (migration, termination); events carry the generation they were
     /// scheduled under and are dropped when it no longer matches.

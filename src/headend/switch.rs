@@ -40,7 +40,7 @@ impl Headend {
     /// Each module's share of the switch from what it offers now.
     pub(super) fn recompute_switch(&mut self, now: SimTime) {
         for (m, md) in self.modules.iter().enumerate() {
-            self.switch_offered[m] = if self.module_live(m) { md.feeding as u64 * self.bitrate.bps() } else { 0 };
+            self.switch_offered[m] = if self.module_live(m) { md.feeding_bps } else { 0 };
         }
         let capacity = self.sc.raw.headend.switch_bps;
         max_min_factors(&self.switch_offered, capacity, &mut self.switch_factor);
@@ -61,11 +61,16 @@ impl Headend {
         if m != NO_MODULE && cur != NO_MODULE && cur != m {
             self.violated(now, format!("stream {s} fed by modules {cur} and {m} at once"));
         }
+        let bps = self.rate(s).bps();
         if cur != NO_MODULE {
-            self.modules[cur as usize].feeding -= 1;
+            let md = &mut self.modules[cur as usize];
+            md.feeding -= 1;
+            md.feeding_bps -= bps;
         }
         if m != NO_MODULE {
-            self.modules[m as usize].feeding += 1;
+            let md = &mut self.modules[m as usize];
+            md.feeding += 1;
+            md.feeding_bps += bps;
         }
         self.switch_dirty = true;
         self.feeder[s as usize] = m;

@@ -172,68 +172,84 @@ impl Grid {
     }
 }
 
-/// FATC channels of the transport processors; each stream occupies a share
-/// of one channel's payload for its whole session.
+/// FATC channels of the transport processors; each stream occupies its
+/// rate's share of one channel's payload for its whole session. Streams of
+/// several bit-rate classes share channels: a channel takes a stream while
+/// the rates it carries, the new one's included, fit its payload rate.
 pub struct Fatc {
-    /// Streams on each channel.
-    load: Vec<u32>,
-    /// Streams that fit on one channel.
-    per_channel: u32,
+    /// Payload each channel carries [bit/s].
+    load_bps: Vec<u64>,
+    /// A channel's payload rate [bit/s].
+    channel_bps: u64,
+    /// The smallest stream rate [bit/s]: a channel with less room is full.
+    min_bps: u64,
     /// `None`: channels are added as needed.
     limit: Option<u32>,
     /// Lowest channel that may have room; channels below are full.
     first_free: usize,
+    /// Payload of all channels [bit/s].
+    carried_bps: u64,
 }
 
 impl Fatc {
-    pub fn new(channels: Option<u32>, channel_bps: u64, stream_bps: u64) -> Fatc {
-        let per_channel = (channel_bps / stream_bps).max(1) as u32;
-        Fatc { load: vec![0; channels.unwrap_or(0) as usize], per_channel, limit: channels, first_free: 0 }
+    /// Channels of `channel_bps` (validation keeps every stream rate within
+    /// it), for streams of at least `min_stream_bps`.
+    pub fn new(channels: Option<u32>, channel_bps: u64, min_stream_bps: u64) -> Fatc {
+        Fatc {
+            load_bps: vec![0; channels.unwrap_or(0) as usize],
+            channel_bps,
+            min_bps: min_stream_bps.max(1),
+            limit: channels,
+            first_free: 0,
+            carried_bps: 0,
+        }
     }
 
-    pub fn streams_per_channel(&self) -> u32 {
-        self.per_channel
+    /// Payload the channels carry now [bit/s].
+    pub fn carried_bps(&self) -> u64 {
+        self.carried_bps
     }
 
-    /// Streams the channels carry now.
-    pub fn carried(&self) -> u64 {
-        self.load.iter().map(|&l| u64::from(l)).sum()
-    }
-
-    /// Whether `n` more streams find a channel.
-    pub fn has_room(&self, n: u32) -> bool {
+    /// Whether `n` more streams of `stream_bps` find a channel.
+    pub fn has_room(&self, n: u32, stream_bps: u64) -> bool {
         match self.limit {
             None => true,
-            Some(_) => self.load.iter().map(|&l| u64::from(self.per_channel - l)).sum::<u64>() >= u64::from(n),
+            Some(_) => self.load_bps.iter().map(|&l| (self.channel_bps - l) / stream_bps).sum::<u64>() >= u64::from(n),
         }
     }
 
-    /// Assigns a channel with room (the lowest numbered), or `None` if every
-    /// channel is full.
-    pub fn assign(&mut self) -> Option<u32> {
-        while self.first_free < self.load.len() && self.load[self.first_free] >= self.per_channel {
+    /// Assigns a stream of `stream_bps` the lowest numbered channel with
+    /// room, or `None` if none has.
+    pub fn assign(&mut self, stream_bps: u64) -> Option<u32> {
+        let room = |l: u64| l + stream_bps <= self.channel_bps;
+        while self.first_free < self.load_bps.len() && self.load_bps[self.first_free] + self.min_bps > self.channel_bps {
             self.first_free += 1;
         }
-        if self.first_free == self.load.len() {
-            if self.limit.is_some() {
-                return None;
+        let c = match (self.first_free..self.load_bps.len()).find(|&c| room(self.load_bps[c])) {
+            Some(c) => c,
+            None if self.limit.is_some() => return None,
+            None => {
+                self.load_bps.push(0);
+                self.load_bps.len() - 1
             }
-            self.load.push(0);
-        }
-        self.load[self.first_free] += 1;
-        Some(self.first_free as u32)
+        };
+        self.load_bps[c] += stream_bps;
+        self.carried_bps += stream_bps;
+        Some(c as u32)
     }
 
-    pub fn release(&mut self, channel: u32) {
+    /// A stream of `stream_bps` leaves `channel`.
+    pub fn release(&mut self, channel: u32, stream_bps: u64) {
         let c = channel as usize;
-        debug_assert!(self.load[c] > 0);
-        self.load[c] -= 1;
+        debug_assert!(self.load_bps[c] >= stream_bps);
+        self.load_bps[c] -= stream_bps;
+        self.carried_bps -= stream_bps;
         self.first_free = self.first_free.min(c);
     }
 
-    /// Payload carried by the busiest channel [bit/s] — must stay within a channel's rate.
-    pub fn busiest_channel_streams(&self) -> u32 {
-        self.load.iter().copied().max().unwrap_or(0)
+    /// Whether every channel's payload is within its rate.
+    pub fn within_rate(&self) -> bool {
+        self.load_bps.iter().all(|&l| l <= self.channel_bps)
     }
 }
 
@@ -357,13 +373,36 @@ mod tests {
     #[test]
     fn fatc_fills_channels_in_order_and_refuses_when_full() {
         // 38.81 Mbit/s / 3.75 Mbit/s = 10 streams per channel.
-        let mut f = Fatc::new(Some(2), 38_810_000, 3_750_224);
-        assert_eq!(f.streams_per_channel(), 10);
-        let got: Vec<u32> = (0..20).map(|_| f.assign().unwrap()).collect();
+        let sd = 3_750_224;
+        let mut f = Fatc::new(Some(2), 38_810_000, sd);
+        assert!(f.has_room(20, sd) && !f.has_room(21, sd));
+        let got: Vec<u32> = (0..20).map(|_| f.assign(sd).unwrap()).collect();
         assert_eq!(got.iter().filter(|&&c| c == 0).count(), 10);
-        assert_eq!(f.assign(), None);
-        f.release(0);
-        assert_eq!(f.assign(), Some(0));
-        assert!(f.busiest_channel_streams() as u64 * 3_750_224 <= 38_810_000);
+        assert_eq!(f.assign(sd), None);
+        f.release(0, sd);
+        assert_eq!(f.assign(sd), Some(0));
+        assert!(f.within_rate());
+        assert_eq!(f.carried_bps(), 20 * sd);
+    }
+
+    #[test]
+    fn an_hd_stream_needs_four_sd_slots_of_one_channel() {
+        // 38.81 Mbit/s channels: 10 SD (3.750 224 Mbit/s) or 2 HD (4 x SD =
+        // 15.000 896 Mbit/s; 3 would be 45 Mbit/s) or 2 HD + 2 SD
+        // (37.5 Mbit/s; a third SD would make 41.3).
+        let (sd, hd) = (3_750_224, 4 * 3_750_224);
+        let mut f = Fatc::new(Some(2), 38_810_000, sd);
+        assert!(f.has_room(4, hd));
+        assert!(!f.has_room(5, hd));
+        assert_eq!((f.assign(hd), f.assign(hd), f.assign(sd), f.assign(sd)), (Some(0), Some(0), Some(0), Some(0)));
+        // Channel 0 has 1.31 Mbit/s left: the next SD goes to channel 1.
+        assert_eq!(f.assign(sd), Some(1));
+        // Channel 1 has 35.06 left: two HD (30.0) fit, a third does not.
+        assert_eq!((f.assign(hd), f.assign(hd), f.assign(hd)), (Some(1), Some(1), None));
+        // 5.06 Mbit/s left on channel 1: one more SD, not an HD.
+        assert!(f.has_room(1, sd) && !f.has_room(1, hd));
+        f.release(0, hd);
+        assert_eq!(f.assign(hd), Some(0));
+        assert!(f.within_rate());
     }
 }

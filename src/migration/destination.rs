@@ -33,7 +33,7 @@ impl Protocol {
             }
             return;
         }
-        h.reserve_stream(dst);
+        h.reserve_stream(dst, s);
         self.migrations[mig as usize].dest_reserved = true;
         let owner = Owner::Migration { mig, stream: s };
         if direct {
@@ -103,10 +103,11 @@ impl Protocol {
             return Some((MsgKind::ModifiedAccept, later, reads));
         }
         let grid = st.grid;
-        let bitrate = h.bitrate();
-        let title_end = h.layout().title_packets;
-        let n_dst = h.layout().extent_packets[dst];
-        let align = self.align_pkts(h, src, dst);
+        let c = h.class_of_stream(s);
+        let bitrate = h.bitrate(s);
+        let title_end = h.layout().title_packets(c);
+        let n_dst = h.layout().extent_packets(dst, c);
+        let align = self.align_pkts(h, s, src, dst);
         let max_shift = SimDuration::from_secs_f64(self.cfg.max_shift_s) + h.period_of(src);
         let mut qc = q0;
         while qc + 1 < title_end {
@@ -140,16 +141,17 @@ impl Protocol {
     /// it would have the short slot alone.
     fn transition_reads(&self, h: &mut Headend, s: StreamId, dst: usize, q_pkt: u64, at: SimTime) -> Vec<PlannedRead> {
         let layout = h.layout();
-        let n = layout.extent_packets[dst];
+        let c = h.class_of_stream(s);
+        let n = layout.extent_packets(dst, c);
         let title = h.stream(s).title;
         let extent = (q_pkt / n) as u32;
         let mut reads = vec![PlannedRead { title, extent, deadline: at }];
-        let slot_end = ((q_pkt / n + 1) * n).min(layout.title_packets);
+        let slot_end = ((q_pkt / n + 1) * n).min(layout.title_packets(c));
         if slot_end - q_pkt >= n {
             return reads;
         }
-        let due = at + h.pkt_time(slot_end - q_pkt);
-        let next = if extent + 1 < layout.extents(dst) { Some((title, extent + 1)) } else { h.next_title(s).map(|t| (t, 0)) };
+        let due = at + h.pkt_time(s, slot_end - q_pkt);
+        let next = if extent + 1 < layout.extents(dst, c) { Some((title, extent + 1)) } else { h.next_title(s).map(|t| (t, 0)) };
         if let Some((title, extent)) = next {
             reads.push(PlannedRead { title, extent, deadline: due });
         }
@@ -244,13 +246,14 @@ impl Protocol {
         let loop_len = h.layout().disks;
         let st = h.stream(s);
         let next = m.extent + 1;
-        if m.carousel_tries + 1 >= loop_len || next >= h.layout().extents(dst) || st.dark_since.is_some() {
+        let c = h.class_of_stream(s);
+        if m.carousel_tries + 1 >= loop_len || next >= h.layout().extents(dst, c) || st.dark_since.is_some() {
             self.release_destination(q, h, mig);
             self.send(q, mig, MsgKind::Reject); // step 636
             return;
         }
-        let (q_pkt, _) = h.layout().extent_span(dst, next);
-        let deadline = st.grid.time_of(q_pkt, h.bitrate());
+        let (q_pkt, _) = h.layout().extent_span(dst, c, next);
+        let deadline = st.grid.time_of(q_pkt, h.bitrate(s));
         let title = st.title;
         h.release_read(q, r);
         let m = &mut self.migrations[mig as usize];
@@ -299,19 +302,19 @@ impl Protocol {
         let r = m.dest_read.take();
         let next = m.dest_next_read.take();
         let reserved = std::mem::replace(&mut m.dest_reserved, false);
-        let dst = m.dest as usize;
+        let (dst, stream) = (m.dest as usize, m.stream);
         for r in [r, next].into_iter().flatten() {
             h.release_read(q, r);
         }
         if reserved {
-            h.unreserve_stream(dst);
+            h.unreserve_stream(dst, stream);
         }
     }
 
     /// Settles the outcome from what the viewer saw.
     pub(super) fn finish_migration(&mut self, q: &mut impl Agenda, h: &mut Headend, mig: u32) {
         let now = q.now();
-        let tolerance = h.pkt_time(self.cfg.trigger_grace_packets as u64).0;
+        let tolerance = h.pkt_time(self.migrations[mig as usize].stream, self.cfg.trigger_grace_packets as u64).0;
         let m = &mut self.migrations[mig as usize];
         let outcome = if m.lost_pkts > 0 {
             Outcome::Lost

@@ -24,7 +24,6 @@ impl Protocol {
     /// impact ledger); call once, at the end of the run.
     pub fn judge_on_viewer(&mut self, h: &Headend) {
         let r = h.results();
-        let grace_ns = h.pkt_time(self.cfg.trigger_grace_packets as u64).0;
         // Each stream's records, in recording order.
         let mut by_stream: Vec<Vec<&ImpactRec>> = vec![Vec::new(); r.streams.len()];
         for rec in r.impacts {
@@ -37,6 +36,7 @@ impl Protocol {
             if matches!(label, Outcome::Failed | Outcome::Lost) || m.dest == NO_MODULE {
                 continue;
             }
+            let grace_ns = h.pkt_time(m.stream, self.cfg.trigger_grace_packets as u64).0;
             let until = Self::window_end(h, m);
             let seen = by_stream[m.stream as usize].iter().filter(|rec| rec.t >= m.started && rec.t <= until).fold(
                 Seen::default(),

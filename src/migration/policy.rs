@@ -110,7 +110,8 @@ impl Protocol {
         // survivor's first read is the one after it.
         let in_flight = st.cur.wrapping_add(1);
         let layout = h.layout();
-        let (q_pkt, _) = layout.extent_span(src, in_flight.min(layout.extents(src) - 1));
+        let c = h.class_of_stream(s);
+        let (q_pkt, _) = layout.extent_span(src, c, in_flight.min(layout.extents(src, c) - 1));
         if h.stream(s).dark_since.is_none() {
             h.stop_output(q, s);
         }
@@ -118,12 +119,12 @@ impl Protocol {
             self.fail_migration(q, h, mig, "no survivor");
             return;
         };
-        h.reserve_stream(dest);
+        h.reserve_stream(dest, s);
         let m = &mut self.migrations[mig as usize];
         m.dest = dest as u16;
         m.tried.push(dest as u16);
         m.q_pkt = q_pkt;
-        m.extent = (q_pkt / h.layout().extent_packets[dest]) as u32;
+        m.extent = (q_pkt / h.layout().extent_packets(dest, c)) as u32;
         let (lost, dup, stall) = h.resume_on(q, s, dest, q_pkt, p_stop, None, None);
         self.set_migrating(s, None);
         // The slot that restarts now has no extent: lost whole.
@@ -172,9 +173,9 @@ impl Protocol {
             self.fail_migration(q, h, mig, "no survivor");
             return;
         };
-        h.reserve_stream(dest);
+        h.reserve_stream(dest, s);
         let p_stop = self.migrations[mig as usize].q_pkt;
-        let extent = (p_stop / h.layout().extent_packets[dest]) as u32;
+        let extent = (p_stop / h.layout().extent_packets(dest, h.class_of_stream(s))) as u32;
         let deadline = q.now() + h.period_of(dest);
         let r = h.issue_read(q, Owner::Migration { mig, stream: s }, dest, title, extent, deadline);
         let m = &mut self.migrations[mig as usize];

@@ -166,18 +166,19 @@ impl Protocol {
         let (s, src, dst) = (m.stream, m.source as usize, m.dest as usize);
         let st = h.stream(s);
         let layout = h.layout();
-        let bitrate = h.bitrate();
-        let n_src = layout.extent_packets[src];
-        let n_dst = layout.extent_packets[dst];
+        let c = st.class as usize;
+        let bitrate = h.bitrate(s);
+        let n_src = layout.extent_packets(src, c);
+        let n_dst = layout.extent_packets(dst, c);
         let packet_offset = match self.cfg.transition {
             Transition::Extent => false,
             Transition::PacketOffset => true,
             Transition::Auto => n_src != n_dst,
         };
-        let align = self.align_pkts(h, src, dst);
-        let read = h.typical_extent_read(dst);
+        let align = self.align_pkts(h, s, src, dst);
+        let read = h.class_extent_read(dst, c);
         let lead = self.smbus.round_trip_estimate(now) + read + read + self.smbus.trigger_latency;
-        let title_end = layout.title_packets;
+        let title_end = layout.title_packets(c);
         let (q, deadline) = if let Some(dark) = st.dark_since {
             let p_stop = st.grid.position_at(dark, bitrate).min(title_end);
             ((p_stop / align) * align, now + lead)
@@ -186,7 +187,7 @@ impl Protocol {
             ((p / align) * align, st.next_deadline)
         } else {
             // FIG. 3B: not before the end of the extent being accessed now.
-            let accessed_end = layout.extent_span(src, st.cur.wrapping_add(1)).1;
+            let accessed_end = layout.extent_span(src, c, st.cur.wrapping_add(1)).1;
             let earliest = st.grid.position_at(now + lead, bitrate);
             let floor = if packet_offset { earliest } else { earliest.max(accessed_end) };
             let q = floor.div_ceil(align) * align;
@@ -195,7 +196,7 @@ impl Protocol {
             // too close to the extent's end, it cannot make it, so the
             // transition moves on to that end (an extent boundary).
             let ext_end = (q / n_dst + 1) * n_dst;
-            let q = if !q.is_multiple_of(n_dst) && h.pkt_time(ext_end - q) < read + read { ext_end } else { q };
+            let q = if !q.is_multiple_of(n_dst) && h.pkt_time(s, ext_end - q) < read + read { ext_end } else { q };
             let q = q.min(title_end.saturating_sub(1));
             match m.horizon {
                 // A failure threatens at `h` (the first extent on a failed
@@ -214,18 +215,19 @@ impl Protocol {
         m.packet_offset = packet_offset && q % n_dst != 0;
     }
 
-    /// Spacing of the transition points between modules `src` and `dst`
-    /// [packets]: random-access points for packet-offset transitions,
-    /// destination extent boundaries otherwise.
-    pub(super) fn align_pkts(&self, h: &Headend, src: usize, dst: usize) -> u64 {
+    /// Spacing of the transition points of stream `s` between modules
+    /// `src` and `dst` [packets]: random-access points for packet-offset
+    /// transitions, destination extent boundaries otherwise.
+    pub(super) fn align_pkts(&self, h: &Headend, s: StreamId, src: usize, dst: usize) -> u64 {
         let layout = h.layout();
-        let (n_src, n_dst) = (layout.extent_packets[src], layout.extent_packets[dst]);
+        let c = h.class_of_stream(s);
+        let (n_src, n_dst) = (layout.extent_packets(src, c), layout.extent_packets(dst, c));
         let packet_offset = match self.cfg.transition {
             Transition::Extent => false,
             Transition::PacketOffset => true,
             Transition::Auto => n_src != n_dst,
         };
-        if packet_offset { h.time_pkts(SimDuration::from_secs_f64(self.random_access_interval_s)).max(1) } else { n_dst }
+        if packet_offset { h.time_pkts(s, SimDuration::from_secs_f64(self.random_access_interval_s)).max(1) } else { n_dst }
     }
 
     /// Step 416 / 426 / 428: an acceptance (plain or modified and judged

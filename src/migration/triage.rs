@@ -41,7 +41,8 @@ impl Protocol {
                 (Cause::DiskFailure, Some(bad)) => {
                     // The source can stream up to the first extent (from the one
                     // being read on) that sits on the failed disk.
-                    let n_ext = layout.extents(m);
+                    let c = st.class as usize;
+                    let n_ext = layout.extents(m, c);
                     let first = st.cur.wrapping_add(1);
                     let threat = (first..n_ext).take(layout.disks as usize).find(|&e| layout.disk_of(st.title, e) == bad);
                     match threat {
@@ -52,8 +53,8 @@ impl Protocol {
                             continue;
                         }
                         Some(e) => {
-                            let (a, _) = layout.extent_span(m, e);
-                            Some(st.grid.time_of(a, h.bitrate()))
+                            let (a, _) = layout.extent_span(m, c, e);
+                            Some(st.grid.time_of(a, h.bitrate(s)))
                         }
                         None => None,
                     }

@@ -87,6 +87,8 @@ pub struct StreamRow {
     pub startup_s: Option<f64>,
     pub migrations: u32,
     pub terminated: bool,
+    /// The stream's rate (its titles' bit-rate class) [bit/s].
+    pub bitrate_bps: u64,
 }
 
 /// One row of `migrations.csv`.
@@ -259,7 +261,7 @@ pub fn modules_csv(rows: &[ModuleRow]) -> String {
 
 pub fn streams_csv(rows: &[StreamRow]) -> String {
     let header = "stream_id,user_id,title,module_start,module_end,start_s,end_s,periods,delivered,glitches,freezes,freeze_s,lost_s,\
-                  terminated_lost_s,duplicate_s,stall_s,startup_s,migrations,terminated";
+                  terminated_lost_s,duplicate_s,stall_s,startup_s,migrations,terminated,bitrate_bps";
     let mut out = csv_with_header(header, rows.len(), 90);
     for r in rows {
         out.row()
@@ -282,6 +284,7 @@ pub fn streams_csv(rows: &[StreamRow]) -> String {
             .opt_fx(r.startup_s, 6)
             .int(r.migrations)
             .flag(r.terminated)
+            .int(r.bitrate_bps)
             .end();
     }
     out.into_string()
@@ -372,10 +375,11 @@ mod tests {
             startup_s: None,
             migrations: 2,
             terminated: true,
+            bitrate_bps: 15_000_896,
         };
         assert_eq!(
             streams_csv(&[stream]).lines().nth(1),
-            Some("7,3,499,0,,0.250000,0.000000,300,299,1,1,0.500000,2.500000,2.000000,0.000000,0.000000,,2,1")
+            Some("7,3,499,0,,0.250000,0.000000,300,299,1,1,0.500000,2.500000,2.000000,0.000000,0.000000,,2,1,15000896")
         );
     }
 }

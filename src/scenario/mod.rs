@@ -17,7 +17,7 @@ mod validate;
 
 pub use raw::*;
 pub use set::apply_set;
-pub use validate::{MAX_STREAMS, SECTOR_BYTES, Scenario};
+pub use validate::{Class, MAX_CLASSES, MAX_STREAMS, SECTOR_BYTES, Scenario, title_key};
 
 use messages::strip_position;
 use std::fmt;

@@ -56,9 +56,18 @@ pub struct RawContent {
     pub title_s: f64,
     /// Constant MPEG-2 transport-stream rate of every title [bit/s]. The
     /// default is 3.75 Mbit/s rounded up so that a 2 s extent is a whole
-    /// number (4 987) of 188-byte packets.
+    /// number (4 987) of 188-byte packets. With `classes` it is the
+    /// reference rate only: `headend.extent_bytes` at this rate sets each
+    /// module's service period, and titles play at their class's rate.
     #[serde(default = "d_bitrate")]
     pub bitrate_bps: u64,
+    /// Bit-rate classes of the catalogue (e.g. SD and HD), each with its
+    /// share of the titles; `null` = every title at `bitrate_bps`. A title's
+    /// class follows from its number by a fixed rule (no random draw, see
+    /// `scenarios/README.md`), and each of its extents holds one service
+    /// period of its own rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classes: Option<Vec<RawClass>>,
     /// Modules holding a copy of each title; `null` = every module. Title t
     /// is stored on modules t, t+1, … (mod M).
     #[serde(default)]
@@ -100,12 +109,25 @@ impl Default for RawContent {
             titles: d_titles(),
             title_s: d_title_s(),
             bitrate_bps: d_bitrate(),
+            classes: None,
             replicas: None,
             zipf_s: 0.0,
             when_full: WhenFull::default(),
             random_access_interval_s: d_rap(),
         }
     }
+}
+
+/// One bit-rate class of the catalogue.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawClass {
+    /// Name in outputs (`SD`, `HD`).
+    pub name: String,
+    /// Constant transport-stream rate of the class's titles [bit/s].
+    pub bitrate_bps: u64,
+    /// Fraction of the titles in the class; the shares sum to 1.
+    pub share: f64,
 }
 
 /// What a module does with titles that do not fit on its disks.
@@ -562,7 +584,8 @@ pub struct RawMigration {
     /// definition, "the amount of time required to transmit a packet via the
     /// forward application transport channel": 188 · 8 bits at
     /// `headend.transport.channel_bps`, 38.75 µs by default) or `stream`
-    /// (188 · 8 bits at the stream's rate, 401 µs by default).
+    /// (188 · 8 bits at the stream's rate, 401 µs by default; with
+    /// `content.classes`, at the reference `content.bitrate_bps`).
     #[serde(default)]
     pub packet_time: PacketTime,
     /// A trigger is timely (FIG. 5 step 530) if it arrives at most this

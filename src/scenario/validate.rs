@@ -28,14 +28,21 @@ const MAX_OBSERVATIONS: f64 = 1e7;
 /// title), so cylinder arithmetic of the striped layout stays within u64.
 const MAX_LIBRARY_EXTENTS: u64 = 1 << 40;
 
+/// Bit-rate classes at most (`content.classes`).
+pub const MAX_CLASSES: usize = 16;
+
 /// A checked scenario: the user's fields plus what follows from them.
 #[derive(Clone, Debug)]
 pub struct Scenario {
     pub raw: RawScenario,
-    /// Packets per extent on each module.
+    /// Packets per extent on each module, at `content.bitrate_bps` (the
+    /// reference rate, which sets each module's service period).
     pub extent_packets: Vec<u64>,
-    /// Packets in every title.
+    /// Packets in a title at the reference rate.
     pub title_packets: u64,
+    /// The catalogue's bit-rate classes: `content.classes`, or one class at
+    /// `content.bitrate_bps` (then its extents and titles are the ones above).
+    pub classes: Vec<Class>,
     /// Streams each module admits at most.
     pub max_streams_per_module: u32,
     /// Modules holding each title (same for every title).
@@ -46,6 +53,67 @@ pub struct Scenario {
     /// Titles each module's disks have room for, in title order (the most
     /// popular first); `u64::MAX` for the formula disk, which has no blocks.
     pub titles_fit: Vec<u64>,
+}
+
+/// One bit-rate class of titles, with its extents.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Class {
+    /// Name in outputs; empty for the single class of `content.bitrate_bps`.
+    pub name: String,
+    /// [bit/s]
+    pub bitrate_bps: u64,
+    /// Packets in each title of the class.
+    pub title_packets: u64,
+    /// Packets per extent on each module: the module's service period at the
+    /// class's rate, rounded to whole packets.
+    pub extent_packets: Vec<u64>,
+}
+
+impl Scenario {
+    /// Upper bounds of the classes' shares of the titles, as fractions of
+    /// 2^32 (the last is 2^32): class c takes a title whose `title_key`
+    /// falls below `bounds[c]` and not below `bounds[c - 1]`.
+    pub fn class_bounds(&self) -> Vec<u64> {
+        class_bounds(self.raw.content.classes.as_deref().unwrap_or_default())
+    }
+
+    /// Class of every title (empty with a single class: every title is of
+    /// class 0).
+    pub fn title_classes(&self) -> Vec<u8> {
+        if self.classes.len() < 2 {
+            return Vec::new();
+        }
+        let bounds = self.class_bounds();
+        (0..self.raw.content.titles).map(|t| class_of_key(&bounds, title_key(t))).collect()
+    }
+}
+
+/// Where title `t` falls in [0, 2^32): the fractional part of (t + 1) / φ,
+/// a Weyl sequence, so that every run of consecutive titles — the most
+/// popular ones above all (Zipf ranks follow title numbers) — is split
+/// among the classes close to their shares, with no random draw.
+pub fn title_key(t: u32) -> u64 {
+    // 2^32 / φ rounded (Knuth's multiplicative hashing constant).
+    (u64::from(t) + 1).wrapping_mul(2_654_435_769) & 0xFFFF_FFFF
+}
+
+fn class_of_key(bounds: &[u64], key: u64) -> u8 {
+    bounds.iter().position(|&b| key < b).unwrap_or(bounds.len().saturating_sub(1)) as u8
+}
+
+fn class_bounds(classes: &[RawClass]) -> Vec<u64> {
+    let mut acc = 0.0;
+    let mut bounds: Vec<u64> = classes
+        .iter()
+        .map(|c| {
+            acc += c.share;
+            (acc * 4_294_967_296.0).round().min(4_294_967_296.0) as u64
+        })
+        .collect();
+    if let Some(last) = bounds.last_mut() {
+        *last = 1 << 32;
+    }
+    bounds
 }
 
 /// Bytes in one block of the validated drive (DiskSim's sector).
@@ -117,6 +185,7 @@ pub fn validate(file: &str, raw: RawScenario) -> Result<Scenario, ScenarioError>
     }
     let title_packets = title_packets(ct);
     c.library_size(ct, title_packets, &sizes, &size_path);
+    let classes = c.classes(&raw, &sizes);
 
     if !c.problems.is_empty() {
         return Err(ScenarioError { problems: c.problems });
@@ -124,7 +193,11 @@ pub fn validate(file: &str, raw: RawScenario) -> Result<Scenario, ScenarioError>
     // Valid sizes are whole packets, at least one.
     let largest = sizes.iter().copied().max().unwrap_or(188);
     let extent_packets: Vec<u64> = sizes.iter().map(|b| b / 188).collect();
-    let derived_max = (h.buffer_bytes / (2 * largest)).min(u32::MAX as u64) as u32;
+    // With classes, a bound on streams (for output estimates; admission
+    // counts each stream's own bytes): all of the smallest extents.
+    let fewest_bytes = classes.iter().flat_map(|c| c.extent_packets.iter().map(|p| p * 188)).min().unwrap_or(largest);
+    let per_stream = if classes.is_empty() { largest } else { fewest_bytes };
+    let derived_max = (h.buffer_bytes / (2 * per_stream)).min(u32::MAX as u64) as u32;
     let max_streams_per_module = h.max_streams_per_module.unwrap_or(derived_max);
     let replicas = raw.content.replicas.unwrap_or(h.modules);
     let drive = match h.disk.model {
@@ -139,7 +212,12 @@ pub fn validate(file: &str, raw: RawScenario) -> Result<Scenario, ScenarioError>
     if !c.problems.is_empty() {
         return Err(ScenarioError { problems: c.problems });
     }
-    Ok(Scenario { raw, extent_packets, title_packets, max_streams_per_module, replicas, drive, titles_fit })
+    let classes = if classes.is_empty() {
+        vec![Class { name: String::new(), bitrate_bps: raw.content.bitrate_bps, title_packets, extent_packets: extent_packets.clone() }]
+    } else {
+        classes
+    };
+    Ok(Scenario { raw, extent_packets, title_packets, classes, max_streams_per_module, replicas, drive, titles_fit })
 }
 
 impl Checker<'_> {
@@ -505,6 +583,113 @@ impl Checker<'_> {
                 }
             }
         }
+    }
+
+    /// `content.classes`, resolved: each class's title and extent packets
+    /// (empty when absent or when the extent sizes are invalid).
+    fn classes(&mut self, raw: &RawScenario, sizes: &[u64]) -> Vec<Class> {
+        let (ct, h) = (&raw.content, &raw.headend);
+        let Some(list) = &ct.classes else {
+            return Vec::new();
+        };
+        let before = self.problems.len();
+        if list.is_empty() || list.len() > MAX_CLASSES {
+            self.bad("content.classes", format!("expected 1 to {MAX_CLASSES} classes (or null), got {}", list.len()));
+            return Vec::new();
+        }
+        if h.disk.model == DiskModel::Validated {
+            self.bad(
+                "content.classes",
+                "expected headend.disk.model = \"formula\" with bit-rate classes (the validated drive's block layout has one extent size per module); remove content.classes or use the formula disk".into(),
+            );
+        }
+        for (i, k) in list.iter().enumerate() {
+            let p = |f: &str| format!("content.classes[{i}].{f}");
+            if k.name.is_empty() || !k.name.chars().all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch)) {
+                self.bad(&p("name"), format!("expected a non-empty name of letters, digits, '-', '_' or '.', got {:?}", k.name));
+            } else if list[..i].iter().any(|o| o.name == k.name) {
+                self.bad(&p("name"), format!("expected a name no other class has, got {:?} again", k.name));
+            }
+            self.int_range(&p("bitrate_bps"), k.bitrate_bps, PACKET_BITS, 1_000_000_000_000);
+            if !(k.share.is_finite() && k.share > 0.0 && k.share <= 1.0) {
+                self.bad(&p("share"), format!("expected a fraction of the titles in (0, 1], got {}", num(k.share)));
+            }
+            if h.switch_bps < k.bitrate_bps {
+                self.bad(
+                    &p("bitrate_bps"),
+                    format!("expected at most headend.switch_bps = {} (one stream), got {}", h.switch_bps, k.bitrate_bps),
+                );
+            }
+            if h.transport.channel_bps < k.bitrate_bps {
+                self.bad(
+                    &p("bitrate_bps"),
+                    format!(
+                        "expected at most headend.transport.channel_bps = {} (one stream per channel), got {}",
+                        h.transport.channel_bps, k.bitrate_bps
+                    ),
+                );
+            }
+        }
+        let total: f64 = list.iter().map(|k| k.share).sum();
+        if total.is_finite() && (total - 1.0).abs() > 1e-6 {
+            self.bad("content.classes", format!("expected shares that sum to 1 (within 1e-6), got {}", num(total)));
+        }
+        let ref_bps = ct.bitrate_bps;
+        if self.problems.len() > before || sizes.iter().any(|&b| b == 0 || b % 188 != 0) || ref_bps < PACKET_BITS {
+            return Vec::new();
+        }
+        // Every class must own a title, or its share is a typo.
+        let bounds = class_bounds(list);
+        let mut owned = vec![0u64; list.len()];
+        for t in 0..ct.titles.min(10_000_000) {
+            owned[class_of_key(&bounds, title_key(t)) as usize] += 1;
+        }
+        for (i, &n) in owned.iter().enumerate() {
+            if n == 0 {
+                self.bad(
+                    &format!("content.classes[{i}].share"),
+                    format!(
+                        "expected a share that gives the class at least one of content.titles = {} titles, got {}",
+                        ct.titles,
+                        num(list[i].share)
+                    ),
+                );
+            }
+        }
+        let classes: Vec<Class> = list
+            .iter()
+            .map(|k| {
+                // The module's period at the class's rate, to the nearest packet.
+                let scale =
+                    |p: u64| ((u128::from(p) * u128::from(k.bitrate_bps) + u128::from(ref_bps / 2)) / u128::from(ref_bps)).max(1) as u64;
+                Class {
+                    name: k.name.clone(),
+                    bitrate_bps: k.bitrate_bps,
+                    title_packets: ((ct.title_s * k.bitrate_bps as f64) / PACKET_BITS as f64).floor().max(1.0) as u64,
+                    extent_packets: sizes.iter().map(|b| scale(b / 188)).collect(),
+                }
+            })
+            .collect();
+        for (i, k) in classes.iter().enumerate() {
+            let largest = k.extent_packets.iter().copied().max().unwrap_or(0) * 188;
+            if largest > 1 << 30 {
+                self.bad(&format!("content.classes[{i}].bitrate_bps"), format!("expected extents of at most 1 GiB, got {largest} bytes"));
+            } else if h.buffer_bytes < 2 * largest {
+                self.bad(
+                    "headend.buffer_bytes",
+                    format!(
+                        "expected at least two extents of class {} ({} bytes: the extent playing and the one being read), got {}",
+                        k.name,
+                        2 * largest,
+                        h.buffer_bytes
+                    ),
+                );
+            }
+            let paths: Vec<String> = (0..sizes.len()).map(|_| format!("content.classes[{i}].bitrate_bps")).collect();
+            let sizes_c: Vec<u64> = k.extent_packets.iter().map(|p| p * 188).collect();
+            self.library_size(ct, k.title_packets, &sizes_c, &paths);
+        }
+        if self.problems.len() > before { Vec::new() } else { classes }
     }
 
     /// The library must stay within the extent counts the layout handles.

@@ -119,3 +119,54 @@ fn the_default_head_end_blocks_the_excess_instead_of_glitching() {
     assert_eq!(by_reason, s.sessions_blocked);
     assert!(s.sessions_blocked < full - (400 - 266) + 1, "{} vs {}", s.sessions_blocked, full);
 }
+
+/// `scenarios/mixed-sd-hd.json`: 170 sessions at t = 0 for a catalogue of
+/// 70 % SD (3 750 224 bit/s) and 30 % HD (15 000 896 bit/s = 4 x SD)
+/// titles, behind a 1 Gbit/s switch.
+#[test]
+fn mixed_sd_hd_admits_what_the_switch_carries_by_each_streams_own_rate() {
+    // By hand: the switch carries floor(1e9 / 3 750 224) = 266
+    // SD-equivalents (266 x 3 750 224 = 997 559 584; 267 would be
+    // 1 001 309 808), an HD stream counting 4. Admission fills it in
+    // arrival order; once fewer than 4 units are left HD sessions are
+    // refused while SD ones still fit, so after the last SD refusal the
+    // admitted streams hold exactly 266 units. Nothing else binds: a module
+    // has 4 disks x 2 s x 0.9 = 7.2 s of disk time and 400 MB of buffer per
+    // period, an SD stream takes 34.272 ms (seek over 6 666 cylinders 2.5 +
+    // 0.00035 x 6 666 = 4.833 ms, revolution 6 ms, 937 556 B / 40 MB/s =
+    // 23.439 ms) and 1 875 112 B, an HD one 104.589 ms (93.756 ms of
+    // transfer) and 7 500 448 B; the least-loaded split puts at most 133 SD
+    // (4.558 s, 249 MB) or 33 HD (3.451 s, 248 MB) streams on a module.
+    let o = run_file("scenarios/mixed-sd-hd.json", &[]);
+    let (sd, hd) = (3_750_224u64, 15_000_896u64);
+    let n_sd = o.streams.iter().filter(|r| r.bitrate_bps == sd).count() as u64;
+    let n_hd = o.streams.iter().filter(|r| r.bitrate_bps == hd).count() as u64;
+    assert_eq!(n_sd + n_hd, o.streams.len() as u64, "every stream is SD or HD");
+    assert!(n_sd > 0 && n_hd > 0, "both classes play: {n_sd} SD, {n_hd} HD");
+    assert_eq!(n_sd + 4 * n_hd, 266, "{n_sd} SD + 4 x {n_hd} HD");
+    let s = &o.summary;
+    assert_eq!(s.streams, n_sd + n_hd);
+    assert_eq!(s.streams + s.sessions_blocked, 170);
+    assert_eq!(s.sessions_blocked_switch, s.sessions_blocked, "only the switch binds");
+    assert!(s.sessions_blocked > 0, "the scenario is loaded past its limit");
+    assert_eq!(s.glitches, 0, "every admitted stream is served in time");
+    // The title's class decides the rate: the shares hold over the library
+    // (the Weyl rule puts 350 of 500 titles in SD: frac((t + 1) / phi) < 0.7
+    // for t in 0..500: ((t + 1) x 2 654 435 769 mod 2^32) < round(0.7 x 2^32),
+    // counted outside vodsim).
+    let sc = crate::common::scenario(&std::fs::read_to_string(crate::common::repo().join("scenarios/mixed-sd-hd.json")).unwrap(), &[]);
+    let sd_titles = sc.scenario.title_classes().iter().filter(|&&c| c == 0).count();
+    assert_eq!(sd_titles, 350, "SD titles of 500");
+}
+
+#[test]
+fn mixed_sd_hd_passes_the_invariant_checks() {
+    // --check: switch and FATC within their rates, buffers within their
+    // bytes, no stream fed twice, every period resolved once.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o");
+    let o = crate::common::vodsim(&["run", "scenarios/mixed-sd-hd.json", "--check", "--quiet", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let streams = std::fs::read_to_string(out.join("streams.csv")).unwrap();
+    assert!(streams.lines().next().unwrap().ends_with(",bitrate_bps"));
+}

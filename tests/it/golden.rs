@@ -16,6 +16,7 @@ const CASES: &[(&str, &str, &[&str])] = &[
     ("smbus-congestion", "scenarios/smbus-congestion.json", &["duration_s=120"]),
     ("load-imbalance", "scenarios/load-imbalance.json", &["duration_s=120"]),
     ("peer-simpy", "scenarios/peer-simpy.json", &["duration_s=320"]),
+    ("mixed-sd-hd", "scenarios/mixed-sd-hd.json", &[]),
 ];
 
 #[test]

@@ -173,3 +173,38 @@ fn ts_out_without_title_writes_the_schedule_as_synthetic_packets() {
         assert_eq!((u(&s, "gap_slots"), u(&s, "destination_first_packet")), (empty, dst_first), "{s}");
     }
 }
+
+#[test]
+fn ts_schedule_of_an_hd_stream_runs_on_its_own_packet_clock_and_extents() {
+    // scenarios/mixed-sd-hd.json, disk 1 of module 0 failing at 20 s: an HD
+    // stream (15 000 896 bit/s) has 19 948-packet extents (2 s), an SD one
+    // 4 987, and a seamless extent transition joins the two feeds with no
+    // empty slot.
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("run").display().to_string();
+    let fault = r#"faults=[{"at_s":20,"kind":"disk","module":0,"disk":1}]"#;
+    let o = vodsim(&["run", "scenarios/mixed-sd-hd.json", "--quiet", "--out", &out, "--set", "workload.streams=70", "--set", fault]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let streams = std::fs::read_to_string(format!("{out}/streams.csv")).expect("streams.csv");
+    let rate_of = |id: u64| {
+        streams
+            .lines()
+            .skip(1)
+            .find(|l| l.split(',').next() == Some(&id.to_string()))
+            .and_then(|l| l.rsplit(',').next()?.parse::<u64>().ok())
+    };
+    let mut seen = [false, false];
+    for row in 0..20 {
+        let v = ts(&[&out, "--row", &row.to_string()]);
+        let rate = u(&v, "bitrate_bps");
+        assert_eq!(Some(rate), rate_of(u(&v, "stream_id")), "{v}");
+        let n = if rate == 15_000_896 { 19_948 } else { 4_987 };
+        seen[usize::from(n == 19_948)] = true;
+        assert_eq!(v["extent_packets"], serde_json::json!([n, n]), "{v}");
+        if v["outcome"] == "seamless" {
+            assert_eq!(u(&v, "packet_offset") % n, 0, "an extent transition: {v}");
+            assert_eq!(u(&v, "gap_slots"), 0, "{v}");
+        }
+    }
+    assert!(seen[0] && seen[1], "rows of both classes: {seen:?}");
+}
