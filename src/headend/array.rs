@@ -795,20 +795,9 @@ mod tests {
         }
     }
 
-    /// One module of two Cheetah 9LP disks (validated drive, 80 MB/s bus),
-    /// 7 titles laid out contiguously, `streams` streams for 60 s under
-    /// `queue`, every read kept; no admission control, so the disks can be
-    /// overloaded.
+    /// `test_worlds::two_validated_disks` run for 60 s under `queue`.
     fn validated(queue: &str, streams: u32) -> World {
-        let json = r#"{ "name": "v", "seed": 1, "duration_s": 60, "content": { "titles": 7 },
-            "headend": { "modules": 1, "disks_per_module": 2, "host_bus_bytes_per_s": 80e6,
-                         "admission": { "enabled": false },
-                         "disk": { "model": "validated" } },
-            "workload": { "streams": 40 } }"#;
-        let sets = [format!("headend.disk.queue={queue}"), format!("workload.streams={streams}")];
-        let l = load_str("v.json", json, &sets, None).expect("valid");
-        let mut w = World::new(&l.scenario, RunOptions { check: true, trace: true, ..RunOptions::default() });
-        w.start();
+        let mut w = crate::headend::test_worlds::two_validated_disks(streams, queue, 60);
         run_to_end(&mut w);
         w
     }

@@ -198,22 +198,12 @@ impl Headend {
 mod tests {
     use super::*;
     use crate::headend::stream::Owner;
-    use crate::scenario::load_str;
-    use crate::sim::{RunOptions, World};
+    use crate::sim::World;
 
     /// One module of two validated disks behind an 80 MB/s bus; `streams`
-    /// viewers; started, nothing run yet.
+    /// viewers, 20 s; started, nothing run yet.
     fn world(streams: u32, queue: &str) -> World {
-        let json = r#"{ "name": "e", "seed": 1, "duration_s": 20, "content": { "titles": 7 },
-            "headend": { "modules": 1, "disks_per_module": 2, "host_bus_bytes_per_s": 80e6,
-                         "admission": { "enabled": false },
-                         "disk": { "model": "validated" } },
-            "workload": { "streams": 4 } }"#;
-        let sets = [format!("workload.streams={streams}"), format!("headend.disk.queue={queue}")];
-        let l = load_str("e.json", json, &sets, None).expect("valid");
-        let mut w = World::new(&l.scenario, RunOptions { check: true, trace: true, ..RunOptions::default() });
-        w.start();
-        w
+        crate::headend::test_worlds::two_validated_disks(streams, queue, 20)
     }
 
     #[test]

@@ -43,6 +43,8 @@ mod ledger;
 mod playout;
 mod prefetch;
 mod report;
+#[cfg(test)]
+mod test_worlds;
 
 pub use self::array::DiskState;
 pub use self::estimate::{PlannedRead, ReadPlan};
